@@ -1,0 +1,43 @@
+# `make`       set up everything and build dist/ from source/
+# `make test`  set up everything (with test tools) and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: all build setup setup-test system system-test test bench clean
+
+all: build
+
+system:
+	sh scripts/setup-system.sh
+
+system-test:
+	sh scripts/setup-system.sh --test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+setup: system $(VENV)/.installed
+
+setup-test: system-test $(VENV)/.installed-test
+
+build: setup
+	$(BIN)/cardpress build source -o dist
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf dist $(VENV) .pytest_cache

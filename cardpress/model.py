@@ -1,0 +1,94 @@
+"""The parsed notes: what every writer renders, and nothing a writer has to parse.
+
+The reader builds these once per build; writers only read them. Stdlib only, so
+the model can be imported (and pickled into a cache) without any third-party
+library loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in the user's notes. `path` is as the user typed it (relative
+    paths stay relative) so messages read `source/x.md:12`."""
+
+    path: str
+    line: int  # 1-based; 0 means "the file as a whole"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in the notes, printed as `path:line: error: message`."""
+
+    location: SourceLocation
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One `## Question` and its answer.
+
+    `key` is the card's identity inside its deck: the explicit pin
+    (`## Q {#relu-problem}`) when there is one, else a slug of the question
+    text. The Anki GUID and the HTML anchor both derive from it, so a pinned
+    card keeps its review history however its question is reworded, and
+    `cardpress pin` can write today's key into the heading without changing
+    any GUID.
+    """
+
+    key: str
+    question_html: str
+    answer_html: str
+    question_text: str  # plain text, for messages, search and the PDF outline
+    answer_text: str
+    location: SourceLocation
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Deck:
+    """One Markdown file."""
+
+    title: str
+    description_html: str
+    source_path: str  # relative to the source root, with forward slashes
+    location: SourceLocation
+    cards: tuple[Card, ...] = ()
+    # Local files the cards reference (paths relative to the source root),
+    # in first-use order; writers bundle them.
+    media: tuple[str, ...] = ()
+    # Hash of the file's bytes: lets incremental builds skip unchanged decks.
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything one build reads."""
+
+    root: str  # the source root directory
+    decks: tuple[Deck, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(d.cards) for d in self.decks)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)

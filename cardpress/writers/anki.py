@@ -1,0 +1,184 @@
+"""Model -> one Anki package (.apkg) per deck. The only module that knows genanki.
+
+What keeps a user's review history across rebuilds (see ../shared/FACTS.md):
+- the note type has a fixed id and fixed field names; never change them;
+- note GUIDs come from `identity.note_guid` (deck title + card key), not
+  genanki's default hash of all fields;
+- each note's mod time comes from the manifest: unchanged notes keep theirs,
+  changed notes get a strictly newer one, or Anki drops the update;
+- the zip and SQLite bytes are written deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import re
+import sqlite3
+import zipfile
+from html import escape
+from pathlib import Path
+
+import genanki
+
+from .. import atomic
+from ..context import BuildContext
+from ..identity import content_hash, deck_id, note_guid
+from ..manifest import DeckRecord, NoteRecord, next_mod
+from ..model import Card, Deck
+from ..paths import FONTS_DIR
+from ..templating import render
+
+# Fixed forever: Anki matches note types by id, and a change of fields or
+# template names makes it refuse every update ("conflicting").
+NOTETYPE_ID = 1607392319
+NOTETYPE_NAME = "cardpress Basic"
+# Extra is reserved for later features (hints, sources) so adding them never
+# changes this note type's fields. CardId shows the card's key (searchable).
+FIELDS = ("Question", "Answer", "Extra", "CardId")
+TEMPLATE_NAME = "Card 1"
+
+# Bundled so Korean renders with the same face on every device. Leading `_`
+# keeps Anki's "Check Media" from flagging them; the content hash in the name
+# is needed because Anki never overwrites an existing `_` file.
+FONT_FILES = (
+    ("Pretendard", 400, FONTS_DIR / "pretendard" / "Pretendard-Regular.woff2"),
+    ("Pretendard", 700, FONTS_DIR / "pretendard" / "Pretendard-Bold.woff2"),
+)
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+
+
+class _AnkiAssets:
+    """The note type and its font files, made once per build."""
+
+    def __init__(self) -> None:
+        self.fonts: list[tuple[str, Path]] = []  # (media name, file)
+        faces = []
+        for family, weight, path in FONT_FILES:
+            name = f"_cardpress-{path.stem.lower()}-{_file_hash(path)}{path.suffix}"
+            self.fonts.append((name, path))
+            faces.append({"family": family, "weight": weight, "url": name, "format": "woff2"})
+        self.css = render("anki/note.css.j2", fonts=faces)
+        self.qfmt = render("anki/front.html.j2")
+        self.afmt = render("anki/back.html.j2")
+        self.hash = content_hash(self.css, self.qfmt, self.afmt, *FIELDS)
+
+    def notetype(self) -> genanki.Model:
+        return genanki.Model(
+            NOTETYPE_ID,
+            NOTETYPE_NAME,
+            fields=[{"name": f} for f in FIELDS],
+            templates=[{"name": TEMPLATE_NAME, "qfmt": self.qfmt, "afmt": self.afmt}],
+            css=self.css,
+        )
+
+
+def media_names(deck: Deck) -> dict[str, str]:
+    """Root-relative media path -> flat Anki media name. Basenames when they
+    are unique in the deck, else the path joined with `-` (Anki's media
+    folder is flat). Never a leading `_`: Anki treats those as shared assets."""
+    counts: dict[str, int] = {}
+    for rel in deck.media:
+        base = rel.rsplit("/", 1)[-1]
+        counts[base] = counts.get(base, 0) + 1
+    names = {}
+    for rel in deck.media:
+        base = rel.rsplit("/", 1)[-1]
+        name = base if counts[base] == 1 else rel.replace("/", "-")
+        names[rel] = name.lstrip("_") or "media"
+    return names
+
+
+def _rewrite_media(html: str, names: dict[str, str]) -> str:
+    if not names:
+        return html
+    for rel, name in names.items():
+        html = html.replace(f'src="{escape(rel)}"', f'src="{escape(name)}"')
+    return html
+
+
+def _fields(card: Card, names: dict[str, str]) -> list[str]:
+    return [card.question_html, _rewrite_media(card.answer_html, names), "", escape(card.key)]
+
+
+def write_deck(deck: Deck, ctx: BuildContext, assets: _AnkiAssets) -> Path:
+    previous = ctx.manifest.decks.get(deck.title, DeckRecord())
+    base = ctx.base_time(deck)
+    record = DeckRecord(source=deck.source_path)
+    record.notetype_hash = assets.hash
+    record.notetype_mod = (previous.notetype_mod if previous.notetype_hash == assets.hash
+                           else next_mod(previous.notetype_mod, base))
+
+    names = media_names(deck)
+    root = Path(ctx.library.root)
+    gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=deck.description_html)
+    notetype = assets.notetype()
+    mods: dict[str, int] = {}
+    for card in deck.cards:
+        fields = _fields(card, names)
+        guid = note_guid(deck.title, card.key)
+        digest = content_hash(deck.title, *fields)
+        old = previous.notes.get(guid)
+        mod = old.mod if old is not None and old.hash == digest else next_mod(old.mod if old else 0, base)
+        mods[guid] = mod
+        record.notes[guid] = NoteRecord(hash=digest, mod=mod, key=card.key, question=card.question_text,
+                                        line=card.location.line)
+        gdeck.add_note(genanki.Note(model=notetype, fields=fields, guid=guid, sort_field=card.question_text))
+
+    # The package timestamp seeds genanki's note and card ids; derive it from
+    # content so the bytes are reproducible.
+    stamp = max([record.notetype_mod, *mods.values()], default=record.notetype_mod)
+    db = _collection_bytes(gdeck, stamp, mods, record.notetype_mod)
+    media = [(assets_name, path) for assets_name, path in assets.fonts]
+    media += [(names[rel], root / rel) for rel in deck.media]
+    out = ctx.out_dir / f"{ctx.output_stem(deck)}.apkg"
+    atomic.write_bytes(out, _package_bytes(db, media))
+    ctx.manifest.decks[deck.title] = record
+    return out
+
+
+def _collection_bytes(gdeck: genanki.Deck, stamp: int, mods: dict[str, int], notetype_mod: int) -> bytes:
+    conn = sqlite3.connect(":memory:")
+    try:
+        cur = conn.cursor()
+        genanki.Package(gdeck).write_to_db(cur, stamp, itertools.count(stamp * 1000))
+        # genanki stamps every note with one time; Anki needs each note's own.
+        cur.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(m, g) for g, m in mods.items()])
+        cur.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+        (models_json,) = cur.execute("SELECT models FROM col").fetchone()
+        models = json.loads(models_json)
+        for model in models.values():
+            model["mod"] = notetype_mod
+        cur.execute("UPDATE col SET models = ?, mod = ?", (json.dumps(models, sort_keys=True), stamp * 1000))
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def _package_bytes(db: bytes, media: list[tuple[str, Path]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        def put(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+
+        put("collection.anki2", db)
+        put("media", json.dumps({str(i): name for i, (name, _) in enumerate(media)}, ensure_ascii=False).encode("utf-8"))
+        for i, (_, path) in enumerate(media):
+            put(str(i), path.read_bytes())
+    return buf.getvalue()
+
+
+def write(ctx: BuildContext) -> list[Path]:
+    assets = _AnkiAssets()
+    return [write_deck(deck, ctx, assets) for deck in ctx.library.decks]
