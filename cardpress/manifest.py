@@ -76,7 +76,7 @@ class Manifest:
 
     def save(self, out_dir: Path) -> None:
         data = {"version": VERSION, "decks": {t: self.decks[t].to_json() for t in sorted(self.decks)}}
-        atomic.write_text(out_dir / FILENAME, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        atomic.write_text(out_dir / FILENAME, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def next_mod(previous: int, base: int) -> int:
