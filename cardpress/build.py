@@ -5,31 +5,43 @@ writes nothing, so the last good outputs stay as they are."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
+from . import atomic, history
+from .cache import OutputCache, ParseCache
+from .cache import read_library as read_library_cached
 from .context import BuildContext
-from .errors import OutputError
-from .manifest import Manifest
+from .errors import CardpressError, InternalError, OutputError
+from .incremental import NoProgress, Progress, write_formats
+from .manifest import DeckRecord, Manifest
 from .model import Diagnostic, Library, Severity
 from .reader import read_library
-from .writers import WRITERS, get_writer
+from .writers import WRITERS
 
 
 @dataclass
 class BuildResult:
     library: Library
-    outputs: list[Path] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)  # all of this build's outputs, written now or up to date
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # the outputs written now
+    changes: list[history.DeckChanges] = field(default_factory=list)  # the changelog
 
     @property
     def ok(self) -> bool:
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def gather(sources: Sequence[str]) -> Library:
-    return read_library(sources)
+def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None) -> Library:
+    """Read and check the notes. `remote` (remote.RemoteMedia) only with
+    --fetch-remote-media: without it nothing touches the network. `cache`:
+    reuse the decks of unchanged files (not with remote media)."""
+    if cache is not None and remote is None:
+        return read_library_cached(sources, cache)
+    return read_library(sources, remote=remote)
 
 
 def _check_output_dir(out_dir: Path) -> None:
@@ -39,22 +51,86 @@ def _check_output_dir(out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: error: cannot create output directory: {exc.strerror}") from None
     if not os.access(out_dir, os.W_OK | os.X_OK):
         raise OutputError(f"{out_dir}: error: output directory is not writable")
+    atomic.sweep_leftovers(out_dir)  # temporaries of builds killed long ago (SIGKILL cannot clean up)
 
 
 def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None = None,
-          options: dict[str, Any] | None = None, strict: bool = False) -> BuildResult:
-    library = gather(sources)
+          options: dict[str, Any] | None = None, strict: bool = False, *, keep_ids: bool = False,
+          incremental: bool = True, progress: Progress | None = None) -> BuildResult:
+    """`keep_ids`: give a reworded question its old GUID when the match is
+    unambiguous (history.py). `incremental`: reuse the caches in
+    `<out_dir>/.cardpress/` (False: parse and write everything)."""
+    remote = None
+    if (options or {}).get("fetch_remote_media"):
+        from .remote import DEFAULT_TIMEOUT, RemoteMedia
+
+        _check_output_dir(out_dir)  # the download cache lives in it
+        remote = RemoteMedia(out_dir, timeout=float((options or {}).get("fetch_timeout") or DEFAULT_TIMEOUT))
+    parse_cache = ParseCache(out_dir if incremental else None)
+    library = gather(sources, remote=remote, cache=parse_cache)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
     if _failed(result.diagnostics, strict):
         return result
+    manifest = Manifest.load(out_dir)
+    comparison = history.compare(library, manifest, keep_ids)
+    result.library, result.changes = comparison.library, comparison.changes
+    result.diagnostics = sorted(result.diagnostics + comparison.diagnostics)
+    if _failed(result.diagnostics, strict):
+        return result
     _check_output_dir(out_dir)
-    ctx = BuildContext(library=library, out_dir=out_dir, manifest=Manifest.load(out_dir), options=dict(options or {}))
-    for fmt in formats or list(WRITERS):
-        result.outputs.extend(get_writer(fmt)(ctx))
+    parse_cache.flush()
+    ctx = BuildContext(library=comparison.library, out_dir=out_dir, manifest=comparison.previous,
+                       options=dict(options or {}))
+    before = dict(ctx.manifest.decks)
+    outputs = OutputCache.load(out_dir) if incremental else OutputCache(out_dir)
+    done = False
+    try:
+        result.outputs, result.written = write_formats(ctx, formats or list(WRITERS), outputs, set(manifest.decks),
+                                                       progress or NoProgress(), guard=_writer_errors)
+        done = True
+    finally:
+        # Also when a writer failed or the build was interrupted: a package
+        # already written carries new mod times, and the next build must
+        # count up from them (with an equal mod time Anki drops the update).
+        # The other decks then keep the old records, so their changes are
+        # still reported next time.
+        new = comparison.manifest() if done else Manifest(decks=dict(manifest.decks))
+        for title, written in ctx.manifest.decks.items():
+            if title in comparison.records and written is not before.get(title):
+                new.decks[title] = _with_anki_fields(comparison.records[title], written)
+        if new.decks != manifest.decks:
+            new.save(out_dir)
+        # Last: outputs are vouched for only once the manifest matches them.
+        outputs.save()
     result.diagnostics.extend(ctx.diagnostics)
     result.diagnostics.sort()
-    ctx.manifest.save(out_dir)
     return result
+
+
+def _with_anki_fields(record: DeckRecord, written: DeckRecord) -> DeckRecord:
+    """`record` (this build's identity record) with the note type and mod
+    times the Anki writer just stamped (`written`)."""
+    notes = {g: replace(r, hash=w.hash, mod=w.mod) if (w := written.notes.get(g)) else r
+             for g, r in record.notes.items()}
+    return replace(record, notetype_hash=written.notetype_hash, notetype_mod=written.notetype_mod, notes=notes)
+
+
+@contextmanager
+def _writer_errors(fmt: str) -> Iterator[None]:
+    """A writer's failure as one line: an OSError (disk full, permission,
+    a media file deleted mid-build) is the user's to fix; anything else is
+    a bug, reported as an internal error naming the format (the CLI shows
+    the traceback only with --debug). Either way the atomic writes leave
+    the last good outputs in place."""
+    try:
+        yield
+    except CardpressError:
+        raise
+    except OSError as exc:
+        where = exc.filename or "output"
+        raise OutputError(f"{where}: error: writing the {fmt} output failed: {exc.strerror or exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - turned into one clear line, cause kept for --debug
+        raise InternalError(f"the {fmt} writer", exc) from exc
 
 
 def _failed(diagnostics: Sequence[Diagnostic], strict: bool) -> bool:

@@ -19,6 +19,16 @@ class BuildContext:
     manifest: Manifest = field(default_factory=Manifest)
     options: dict[str, Any] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Incremental builds (see cache.py): the decks to write this call; None
+    # means all. A writer module that sets `INCREMENTAL = True` writes only
+    # `decks_to_write` and returns those decks' files, plus any file shared
+    # by all decks (a site index), which it must refresh from
+    # `library.decks` on every call, also when `decks_to_write` is empty.
+    write_only: tuple[Deck, ...] | None = None
+
+    @property
+    def decks_to_write(self) -> tuple[Deck, ...]:
+        return self.library.decks if self.write_only is None else self.write_only
 
     def source_file(self, deck: Deck) -> Path:
         return Path(self.library.root) / deck.source_path

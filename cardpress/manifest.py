@@ -6,8 +6,14 @@ dropped. So each note's mod time is remembered here with a hash of its
 content: unchanged content keeps its old time (the package stays
 byte-identical), changed content gets a newer one.
 
+Every build, whatever its formats, updates the identity part (keys,
+questions, content hashes: see `history.py`), which the changelog and reword
+detection compare against; the Anki part (`hash`, `mod`, note type) changes
+only when the Anki writer runs and is carried over otherwise.
+
 A missing or corrupt manifest is never an error: it only means every note
-gets a fresh time (see `next_mod`), which at worst re-sends unchanged notes.
+gets a fresh time (see `next_mod`), which at worst re-sends unchanged notes,
+and the changelog counts every card as new.
 """
 
 from __future__ import annotations
@@ -24,14 +30,50 @@ FILENAME = ".cardpress/manifest.json"
 
 @dataclass
 class NoteRecord:
-    hash: str
+    # Written by the Anki writer (kept as they were by builds without it):
+    hash: str  # of the Anki fields
     mod: int
-    key: str = ""
+    # Written by every build (see `history.py`), for the changelog and for
+    # spotting reworded questions:
+    key: str = ""  # the key the GUID derives from
     question: str = ""
     line: int = 0
+    content: str = ""  # hash of the card's question and answer HTML
+    answer: str = ""  # hash of the answer text, normalised (near-identical answers match)
+    pinned: bool = False
+    # `--keep-ids` aliases: the reader's key for a card whose GUID kept an
+    # older key. Remembered so later builds keep the same GUID.
+    slug: str = ""
+    # A reword spotted but not acted on: the GUID of the note it came from,
+    # so a later `--keep-ids` build can still claim that note.
+    reworded_from: str = ""
+
+    _OPTIONAL = ("content", "answer", "pinned", "slug", "reworded_from")
 
     def to_json(self) -> dict:
-        return {"hash": self.hash, "mod": self.mod, "key": self.key, "question": self.question, "line": self.line}
+        data = {"hash": self.hash, "mod": self.mod, "key": self.key, "question": self.question, "line": self.line}
+        # Only set extras are written: the manifest of 10,000 cards is read
+        # on every build, so it stays small.
+        data.update({k: getattr(self, k) for k in self._OPTIONAL if getattr(self, k)})
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "NoteRecord":
+        # Fast (a no-op build reads 10,000 of these) and strict: a
+        # hand-edited manifest must fail here, and be ignored by
+        # `Manifest.load`, not as a TypeError in the middle of a build.
+        try:
+            rec = cls(**data)
+        except TypeError:  # keys from a newer cardpress: ignore them
+            rec = cls(**{k: v for k, v in data.items() if k in _NOTE_TYPES})
+        for name, typ in _NOTE_TYPES.items():
+            if type(getattr(rec, name)) is not typ:
+                raise ValueError(f"manifest: bad {name}")
+        return rec
+
+
+_NOTE_TYPES = {"hash": str, "mod": int, "key": str, "question": str, "line": int, "content": str, "answer": str,
+               "pinned": bool, "slug": str, "reworded_from": str}
 
 
 @dataclass
@@ -40,13 +82,21 @@ class DeckRecord:
     notetype_hash: str = ""
     notetype_mod: int = 0
     notes: dict[str, NoteRecord] = field(default_factory=dict)  # by GUID, in card order
+    file: str = ""  # the source file's content hash when this record was made
+    # Notes gone from the deck that a pending reword (`reworded_from`) points at.
+    retired: dict[str, NoteRecord] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "source": self.source,
             "notetype": {"hash": self.notetype_hash, "mod": self.notetype_mod},
             "notes": {guid: rec.to_json() for guid, rec in self.notes.items()},
         }
+        if self.file:
+            data["file"] = self.file
+        if self.retired:
+            data["retired"] = {guid: rec.to_json() for guid, rec in self.retired.items()}
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "DeckRecord":
@@ -55,8 +105,9 @@ class DeckRecord:
             source=str(data.get("source", "")),
             notetype_hash=str(nt.get("hash", "")),
             notetype_mod=int(nt.get("mod", 0)),
-            notes={g: NoteRecord(**{k: r[k] for k in ("hash", "mod", "key", "question", "line") if k in r})
-                   for g, r in data.get("notes", {}).items()},
+            notes={g: NoteRecord.from_json(r) for g, r in data.get("notes", {}).items()},
+            file=str(data.get("file", "")),
+            retired={g: NoteRecord.from_json(r) for g, r in data.get("retired", {}).items()},
         )
 
 
@@ -74,9 +125,11 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()
 
+    def to_json(self) -> dict:
+        return {"version": VERSION, "decks": {t: self.decks[t].to_json() for t in sorted(self.decks)}}
+
     def save(self, out_dir: Path) -> None:
-        data = {"version": VERSION, "decks": {t: self.decks[t].to_json() for t in sorted(self.decks)}}
-        atomic.write_text(out_dir / FILENAME, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        atomic.write_text(out_dir / FILENAME, json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def next_mod(previous: int, base: int) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -75,6 +76,11 @@ class Deck:
     media: tuple[str, ...] = ()
     # Hash of the file's bytes: lets incremental builds skip unchanged decks.
     content_hash: str = ""
+    # From the file's YAML frontmatter (see reader.FRONTMATTER_KEYS); empty
+    # when not given. `title` there overrides the `# ` heading.
+    author: str = ""
+    lang: str = ""  # a BCP 47 tag such as "ko" or "en-US"
+    tags: tuple[str, ...] = ()  # Anki-safe: no spaces
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,19 @@ class Library:
     root: str  # the source root directory
     decks: tuple[Deck, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # Media that do not live under `root`: remote images that
+    # `--fetch-remote-media` downloaded into the output's cache. Maps the
+    # name used in `Deck.media` and in card HTML (`remote-media/<hash>.png`)
+    # to the absolute cached file. Writers find every media file through
+    # `media_path`, so they bundle these like any local image.
+    media_files: tuple[tuple[str, str], ...] = ()
+
+    def media_path(self, rel: str) -> Path:
+        """The file behind a `Deck.media` entry."""
+        for name, path in self.media_files:
+            if name == rel:
+                return Path(path)
+        return Path(self.root) / rel
 
     @property
     def card_count(self) -> int:

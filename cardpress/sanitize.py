@@ -4,9 +4,25 @@ Anki runs card JavaScript, the site runs in users' browsers and the PDF
 renderer fetches URLs, so raw HTML in the notes is reduced to an allow-list
 with nh3 (the Ammonia sanitizer): formatting survives, scripts, event
 handlers, frames, `<style>` and `javascript:` URLs do not.
+
+Two halves:
+- `scan(fragment)` looks at one piece of raw HTML as the user wrote it (the
+  reader calls it per markdown-it `html_block`/`html_inline` token, which
+  know their line) and says what the allow-list will remove, so the user
+  gets a warning naming the line instead of silently losing text. It also
+  lists the URLs (`<img src>`, `<a href>`) the reader must check.
+- `clean(html)` is the enforcement: nh3 on the whole rendered card. Only it
+  decides what survives; `scan` never has to be perfect for the output to be
+  safe, and an image/link URL survives only if the reader's `url_filter`
+  approved it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Callable, Optional
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -33,21 +49,167 @@ ALLOWED_ATTRIBUTES = {
 }
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Images are files the writers bundle or the viewer loads: no mailto:, and
+# never data:/file:/javascript:.
+IMAGE_SCHEMES = frozenset({"http", "https"})
 
 # Only table alignment (markdown-it writes `style="text-align:right"`).
 STYLE_PROPERTIES = frozenset({"text-align"})
 
 # Content of these goes with the tag: a removed <script> must not leave its
 # source code behind as visible text.
-DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea", "select", "svg", "math"})
+DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea",
+                               "select", "svg", "math", "applet", "frameset", "noembed", "noframes", "xmp"})
+
+# Tags that are removed because they can run code, load things, submit data
+# or change the page around the card: their removal is reported as unsafe.
+# Any other tag outside the allow-list (`<center>`, `<font>`...) is merely
+# unsupported: the tag goes, its text stays.
+UNSAFE_TAGS = DROP_WITH_CONTENT | frozenset({"base", "link", "meta", "form", "button", "frame", "portal", "param",
+                                             "source", "track", "video", "audio", "picture", "canvas", "dialog",
+                                             "html", "head", "body", "title"})
+
+# Elements that never have content or an end tag.
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+
+# (tag, attribute) pairs holding URLs the reader resolves and approves.
+URL_ATTRIBUTES = frozenset({("img", "src"), ("a", "href")})
+
+UrlFilter = Callable[[str, str, str], Optional[str]]
 
 
-def clean(html: str) -> str:
+def url_scheme(url: str) -> str:
+    """The scheme of `url`, lower-cased, as a browser would see it: control
+    characters and whitespace inside `java\\tscript:` are ignored by browsers,
+    so they are ignored here too. '' for relative URLs."""
+    squeezed = "".join(ch for ch in url.strip() if ord(ch) > 0x20 and ch != "\x7f")
+    try:
+        return urlsplit(squeezed).scheme.lower()
+    except ValueError:  # e.g. an unbalanced '[' in the host part
+        return "invalid"
+
+
+def scheme_allowed(url: str, tag: str) -> bool:
+    scheme = url_scheme(url)
+    return scheme == "" or scheme in (IMAGE_SCHEMES if tag == "img" else URL_SCHEMES)
+
+
+@dataclass
+class Finding:
+    line: int  # 1-based, within the scanned fragment
+    message: str
+
+
+@dataclass
+class UrlUse:
+    line: int  # 1-based, within the scanned fragment
+    tag: str   # "img" or "a"
+    url: str   # the attribute's value, entities decoded
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    urls: list[UrlUse] = field(default_factory=list)
+
+
+class ScanState:
+    """What one scan leaves for the next: markdown-it splits inline raw HTML
+    into one token per tag (`<svg>`, `<circle/>`, `</svg>`), so the reader
+    scans a paragraph's tags with one state and knows `<circle/>` goes with
+    the `<svg>` around it rather than warning about it too."""
+
+    def __init__(self) -> None:
+        self.dropping: list[str] = []  # open DROP_WITH_CONTENT elements
+
+
+class _Scanner(HTMLParser):
+    def __init__(self, state: ScanState) -> None:
+        super().__init__(convert_charrefs=True)
+        self.result = ScanResult()
+        self.state = state
+
+    def _warn(self, message: str) -> None:
+        self.result.findings.append(Finding(self.getpos()[0], message))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]], closed: bool = False) -> None:
+        if self.state.dropping:  # removed with the element around it, which was reported
+            if tag in DROP_WITH_CONTENT and not closed and tag not in _VOID:
+                self.state.dropping.append(tag)
+            return
+        if tag not in ALLOWED_TAGS:
+            if tag in DROP_WITH_CONTENT and tag not in _VOID:
+                self._warn(f"unsafe HTML removed: <{tag}> and its content")
+                if not closed and tag not in _VOID:
+                    self.state.dropping.append(tag)
+            elif tag in UNSAFE_TAGS:
+                self._warn(f"unsafe HTML removed: <{tag}>")
+            else:
+                self._warn(f"HTML tag <{tag}> is not supported: tag removed, text kept")
+            return  # its attributes go with it
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self._warn(f"unsafe HTML removed: event handler {name}= on <{tag}>")
+            elif name == "style" and tag in ALLOWED_ATTRIBUTES and "style" in ALLOWED_ATTRIBUTES[tag]:
+                props = [p.split(":", 1)[0].strip().lower() for p in value.split(";") if p.strip()]
+                if any(p not in STYLE_PROPERTIES for p in props):
+                    self._warn(f"unsafe HTML removed: style= on <{tag}> (only text-align is kept)")
+            elif name == "style":
+                self._warn(f"unsafe HTML removed: style= on <{tag}> (styles could change the page around the card)")
+            elif name not in allowed:
+                self._warn(f"HTML attribute {name}= on <{tag}> is not supported: removed")
+            elif (tag, name) in URL_ATTRIBUTES:
+                scheme = url_scheme(value)
+                if not scheme_allowed(value, tag):
+                    self._warn(f"unsafe HTML removed: {scheme}: URL in <{tag} {name}>")
+                else:
+                    self.result.urls.append(UrlUse(self.getpos()[0], tag, value))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs, closed=True)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.state.dropping:
+            while self.state.dropping and self.state.dropping.pop() != tag:
+                pass
+
+
+def scan(fragment: str, state: ScanState | None = None) -> ScanResult:
+    """What `clean` will remove from this raw HTML, with the line (within
+    the fragment) of each removal, and the image/link URLs it contains.
+    Pass one `state` to scans of consecutive pieces of one paragraph."""
+    scanner = _Scanner(state or ScanState())
+    try:
+        scanner.feed(fragment)
+        scanner.close()
+    except Exception:  # noqa: BLE001 - HTMLParser is lenient, but a scan must never stop a build
+        pass
+    return scanner.result
+
+
+def clean(html: str, url_filter: UrlFilter | None = None) -> str:
+    """The allow-list, applied to a whole rendered card. `url_filter(tag,
+    attr, value)` sees every `<img src>` and `<a href>` that passed the
+    scheme check and returns the value to keep (possibly rewritten) or None
+    to drop the attribute."""
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if (tag, attr) in URL_ATTRIBUTES:
+            if not scheme_allowed(value, tag):
+                return None
+            if url_filter is not None:
+                return url_filter(tag, attr, value)
+        return value
+
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=attribute_filter,
         url_schemes=set(URL_SCHEMES),
         filter_style_properties=set(STYLE_PROPERTIES),
         link_rel=None,

@@ -9,6 +9,8 @@ from typing import Callable
 # format name -> module that implements it (in build order: fast first)
 WRITERS: dict[str, str] = {
     "apkg": "cardpress.writers.anki",
+    "html": "cardpress.writers.html",
+    "pdf": "cardpress.writers.pdf",
 }
 
 

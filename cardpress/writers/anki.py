@@ -49,6 +49,11 @@ FONT_FILES = (
 )
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+# Writes one package per deck from that deck alone: incremental builds may
+# write only the changed decks (see BuildContext.decks_to_write).
+INCREMENTAL = True
+
 _COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".ogg", ".mp4", ".webm")
 
 
@@ -118,27 +123,30 @@ def write_deck(deck: Deck, ctx: BuildContext, assets: _AnkiAssets) -> Path:
                            else next_mod(previous.notetype_mod, base))
 
     names = media_names(deck)
-    root = Path(ctx.library.root)
     gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=deck.description_html)
     notetype = assets.notetype()
     mods: dict[str, int] = {}
     for card in deck.cards:
         fields = _fields(card, names)
         guid = note_guid(deck.title, card.key)
-        digest = content_hash(deck.title, *fields)
+        # Frontmatter tags count only when there are some, so decks without
+        # tags keep the hashes (and mod times) they had before tags existed.
+        digest = content_hash(deck.title, *fields, *(("tags", *deck.tags) if deck.tags else ()))
         old = previous.notes.get(guid)
         mod = old.mod if old is not None and old.hash == digest else next_mod(old.mod if old else 0, base)
         mods[guid] = mod
         record.notes[guid] = NoteRecord(hash=digest, mod=mod, key=card.key, question=card.question_text,
                                         line=card.location.line)
-        gdeck.add_note(genanki.Note(model=notetype, fields=fields, guid=guid, sort_field=card.question_text))
+        gdeck.add_note(genanki.Note(model=notetype, fields=fields, guid=guid, sort_field=card.question_text,
+                                    tags=list(deck.tags)))
 
     # The package timestamp seeds genanki's note and card ids; derive it from
     # content so the bytes are reproducible.
     stamp = max([record.notetype_mod, *mods.values()], default=record.notetype_mod)
     db = _collection_bytes(gdeck, stamp, mods, record.notetype_mod)
     media = [(assets_name, path) for assets_name, path in assets.fonts]
-    media += [(names[rel], root / rel) for rel in deck.media]
+    # media_path: remote images fetched by --fetch-remote-media live in the output's cache, not under root.
+    media += [(names[rel], ctx.library.media_path(rel)) for rel in deck.media]
     out = ctx.out_dir / f"{ctx.output_stem(deck)}.apkg"
     atomic.write_bytes(out, _package_bytes(db, media))
     ctx.manifest.decks[deck.title] = record
@@ -187,4 +195,4 @@ def _package_bytes(db: bytes, media: list[tuple[str, Path]]) -> bytes:
 
 def write(ctx: BuildContext) -> list[Path]:
     assets = _AnkiAssets()
-    return [write_deck(deck, ctx, assets) for deck in ctx.library.decks]
+    return [write_deck(deck, ctx, assets) for deck in ctx.decks_to_write]

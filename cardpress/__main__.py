@@ -1,0 +1,5 @@
+"""`python -m cardpress` is the same as the `cardpress` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,314 @@
+"""The caches behind incremental builds, kept next to the outputs in
+`<out>/.cardpress/`. Deleting them is always safe: a missing, corrupt or
+stale cache means work is redone, never that a wrong output is kept.
+
+- `parsed/`: each source file's parsed deck as JSON, named by a hash of the
+  file's bytes, its path, the source root and the code version, so an
+  unchanged file is never parsed again (a no-op build of 10,000 cards must
+  not spend 2 s in markdown-it). JSON, not pickle: loading a cache found in
+  someone else's output folder must not be able to run code.
+- `outputs.json`: per format and deck, a fingerprint of everything that
+  output depends on and the size and mtime of the files written; a writer's
+  deck is skipped only when both still match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import atomic
+from .identity import content_hash
+from .model import Card, Deck, Diagnostic, Library, Severity, SourceLocation
+from .paths import ASSETS_DIR, TEMPLATES_DIR
+from .reader import _DeckReader, scan_sources
+
+CACHE_DIR = ".cardpress"
+PARSED_DIR = "parsed"
+OUTPUTS_FILE = "outputs.json"
+VERSION = 1
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Changes whenever the code, templates, assets or Markdown libraries
+    that shape an output change. File sizes and mtimes, not contents: a stat
+    of a few dozen files costs nothing, hashing the fonts would not."""
+    import markdown_it
+    import mdit_py_plugins
+    import pygments
+
+    parts = [str(VERSION), sys.version, markdown_it.__version__, mdit_py_plugins.__version__, pygments.__version__,
+             ",".join(f.name for f in fields(Card)), ",".join(f.name for f in fields(Deck))]
+    for base in (_PACKAGE_DIR, TEMPLATES_DIR, ASSETS_DIR):
+        for path in sorted(base.rglob("*")):
+            if "__pycache__" in path.parts or not path.is_file():
+                continue
+            st = path.stat()
+            parts.append(f"{path.relative_to(base.parent)}:{st.st_size}:{st.st_mtime_ns}")
+    return content_hash(*parts)
+
+
+# -- the parsed library --------------------------------------------------------
+
+def _encode_deck(deck: Deck) -> dict:
+    cards = [[getattr(c, f.name) if f.name != "location" else c.location.line for f in fields(Card)]
+             for c in deck.cards]
+    return {"deck": {f.name: getattr(deck, f.name) for f in fields(Deck) if f.name not in ("cards", "location")},
+            "location": [deck.location.path, deck.location.line], "cards": cards}
+
+
+def _decode_deck(data: dict) -> Deck:
+    path, line = data["location"]
+    names = [f.name for f in fields(Card)]
+    at = names.index("location")
+    lists = [i for i, v in enumerate(data["cards"][0]) if isinstance(v, list)] if data["cards"] else []
+    cards = []
+    for values in data["cards"]:  # positional: 10,000 cards, every no-op build
+        if len(values) != len(names):
+            raise ValueError("cache: card fields changed")
+        values[at] = SourceLocation(path, values[at])
+        for i in lists:  # JSON has no tuples; the model is frozen
+            values[i] = tuple(values[i])
+        cards.append(Card(*values))
+    deck = {k: tuple(v) if isinstance(v, list) else v for k, v in data["deck"].items()}
+    return Deck(**deck, location=SourceLocation(path, line), cards=tuple(cards))
+
+
+class ParseCache:
+    def __init__(self, out_dir: Path | None):
+        self.dir = out_dir / CACHE_DIR / PARSED_DIR if out_dir is not None else None
+        self.used: set[str] = set()
+        self.pending: dict[str, Deck] = {}
+
+    def name(self, root: Path, display: str, data: bytes) -> str:
+        head = "\x1f".join((code_version(), str(root), display)).encode("utf-8", "surrogateescape")
+        return hashlib.sha256(head + b"\x00" + data).hexdigest()[:32] + ".json"
+
+    def load(self, name: str, root: Path) -> Deck | None:
+        if self.dir is None:
+            return None
+        try:
+            deck = _decode_deck(json.loads((self.dir / name).read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        # The parse checked that these files exist; re-check, or a deleted
+        # image would go unreported.
+        if not all((root / rel).is_file() for rel in deck.media):
+            return None
+        self.used.add(name)
+        return deck
+
+    def store(self, name: str, deck: Deck) -> None:
+        """Remember a fresh parse; written by `flush`, once the build has
+        decided to write anything at all (a failed build writes nothing)."""
+        if self.dir is not None:
+            self.pending[name] = deck
+            self.used.add(name)
+
+    def flush(self) -> None:
+        if self.dir is None:
+            return
+        for name, deck in self.pending.items():
+            data = _encode_deck(deck)
+            try:
+                # Only what reads back exactly is kept: a model field that
+                # JSON cannot carry (added later) disables the cache, not
+                # correctness.
+                if _decode_deck(json.loads(json.dumps(data))) == deck:
+                    atomic.write_bytes(self.dir / name, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+            except (OSError, ValueError, TypeError):
+                pass
+        self.pending.clear()
+        # Drop entries this build did not use (old versions of the files).
+        try:
+            for entry in os.scandir(self.dir):
+                if entry.name.endswith(".json") and entry.name not in self.used:
+                    os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def read_library(paths: Sequence[str], cache: ParseCache) -> Library:
+    """`reader.read_library` (without remote media), with each unchanged
+    file's deck taken from the cache. Decks with diagnostics are never
+    cached: their messages may depend on files around them (a missing
+    image), so they are re-read. tests/test_edit_loop.py checks that both
+    give the same library."""
+    root, files, diagnostics = scan_sources(paths)
+    decks: list[Deck] = []
+    titles: dict[str, SourceLocation] = {}
+    for path, display in files:
+        reader = _DeckReader(path.resolve(), display, root)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reader.error(1, f"cannot read file: {exc.strerror or exc}")  # line 1, as reader.read_library
+            diagnostics.extend(reader.diagnostics)
+            continue
+        name = cache.name(root, display, data)
+        deck = cache.load(name, root)
+        if deck is None:
+            deck = reader.read(data)
+            diagnostics.extend(reader.diagnostics)
+            if deck is not None and not reader.diagnostics and not reader.media_files:
+                cache.store(name, deck)
+        if deck is None:
+            continue
+        # As in reader.read_library: Anki matches decks by name and GUIDs
+        # derive from the title, so two files cannot share one.
+        first = titles.get(deck.title)
+        if first is not None:
+            diagnostics.append(Diagnostic(deck.location, Severity.ERROR,
+                                          f"deck title '{deck.title}' is already used by {first}"))
+            continue
+        titles[deck.title] = deck.location
+        decks.append(deck)
+    return Library(root=str(root), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)))
+
+
+# -- the outputs -----------------------------------------------------------------
+
+def _valid(entry) -> bool:
+    """A format's entry as `record` writes it; anything else is dropped."""
+    def files_ok(files) -> bool:
+        return isinstance(files, dict) and all(isinstance(p, str) for p in files)
+    def diagnostics_ok(rows) -> bool:
+        try:
+            _diagnostics(rows)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return (isinstance(entry, dict) and isinstance(entry.get("library"), str) and files_ok(entry.get("shared"))
+            and diagnostics_ok(entry.get("diagnostics")) and isinstance(entry.get("decks"), dict)
+            and all(isinstance(d, dict) and isinstance(d.get("fp"), str) and files_ok(d.get("files"))
+                    and diagnostics_ok(d.get("diagnostics")) for d in entry["decks"].values()))
+
+
+def _diagnostics(rows) -> list[Diagnostic]:
+    return [Diagnostic(SourceLocation(str(path), int(line)), Severity(sev), str(msg)) for path, line, sev, msg in rows or ()]
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def deck_fingerprint(fmt: str, deck: Deck, library: Library, options: dict) -> str:
+    """Everything one deck's output in one format depends on: the file's
+    bytes, the keys (ids kept by --keep-ids change them without changing the
+    file), its media files, the options and the code."""
+    media = [f"{rel}:{_stat(library.media_path(rel))}" for rel in deck.media]
+    return content_hash(code_version(), fmt, json.dumps(options, sort_keys=True, default=str), library.root,
+                        deck.title, deck.source_path, deck.content_hash, *(c.key for c in deck.cards), *media)
+
+
+def library_fingerprint(fmt: str, library: Library, options: dict) -> str:
+    """What outputs shared by all decks (a site's index) depend on."""
+    return content_hash(code_version(), fmt, json.dumps(options, sort_keys=True, default=str), library.root,
+                        *(f"{d.title}\x1e{d.source_path}\x1e{len(d.cards)}" for d in library.decks))
+
+
+class OutputCache:
+    """`outputs.json`: {format: {"library": fp, "shared": {path: stat},
+    "decks": {title: {"fp": fp, "files": {path: stat}}}}}. Paths are
+    relative to the output folder."""
+
+    def __init__(self, out_dir: Path, data: dict | None = None):
+        self.out_dir = out_dir
+        self.data: dict = data if data is not None else {}
+        self._saved = json.dumps(self.data, sort_keys=True)
+
+    @classmethod
+    def load(cls, out_dir: Path) -> "OutputCache":
+        try:
+            data = json.loads((out_dir / CACHE_DIR / OUTPUTS_FILE).read_text("utf-8"))
+            if data.get("version") == VERSION:
+                return cls(out_dir, {f: e for f, e in data["formats"].items() if _valid(e)})
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass
+        return cls(out_dir)
+
+    def save(self) -> None:
+        text = json.dumps(self.data, sort_keys=True)
+        if text != self._saved:
+            atomic.write_text(self.out_dir / CACHE_DIR / OUTPUTS_FILE, json.dumps({"version": VERSION, "formats": self.data}))
+            self._saved = text
+
+    def _fmt(self, fmt: str) -> dict:
+        return self.data.setdefault(fmt, {"library": "", "shared": {}, "decks": {}})
+
+    def _intact(self, files: dict) -> bool:
+        return all(_stat(self.out_dir / p) == s for p, s in files.items())
+
+    def deck_outputs(self, fmt: str, title: str, fp: str) -> tuple[list[Path], list[Diagnostic]] | None:
+        """The deck's outputs if they are up to date, else None, with the
+        warnings the writer gave when it wrote them: a skipped output still
+        reports them (or a second `--strict` build would pass)."""
+        entry = self._fmt(fmt)["decks"].get(title)
+        if entry is None or entry["fp"] != fp or not self._intact(entry["files"]):
+            return None
+        return [self.out_dir / p for p in entry["files"]], _diagnostics(entry.get("diagnostics"))
+
+    def shared_outputs(self, fmt: str, fp: str) -> tuple[list[Path], list[Diagnostic]] | None:
+        entry = self._fmt(fmt)
+        if entry["library"] != fp or not self._intact(entry["shared"]):
+            return None
+        return [self.out_dir / p for p in entry["shared"]], _diagnostics(entry.get("diagnostics"))
+
+    def forget(self, fmt: str, title: str) -> None:
+        """Called before a deck is written: if the build dies half way, the
+        next one must not trust the old entry."""
+        self._fmt(fmt)["decks"].pop(title, None)
+
+    def record(self, fmt: str, library_fp: str, decks: dict[str, tuple[str, list[Path], list[Diagnostic]]],
+               shared: tuple[list[Path], list[Diagnostic]], titles: Iterable[str], complete: bool) -> None:
+        """After a format's writes: `decks` maps each written deck to its
+        fingerprint, files and writer diagnostics. A file that several decks return (an index,
+        a stylesheet), or that a call for no deck returned (`shared`), is
+        shared: checked once for the whole format, owned by no deck, so
+        rewriting it for one deck never makes the others look stale.
+        `titles`: the library's decks (entries of others are dropped);
+        `complete`: every deck was written, so nothing old is kept."""
+        entry = self._fmt(fmt)
+        old_shared = {} if complete else entry["shared"]
+        keep = set(titles)
+        owned: dict[str, dict] = {} if complete else {t: e for t, e in entry["decks"].items() if t in keep}
+        fresh = {title: [self._rel(p) for p in files] for title, (_, files, _) in decks.items()}
+        count: dict[str, int] = {}
+        for title in owned.keys() | fresh.keys():
+            for rel in fresh[title] if title in fresh else owned[title]["files"]:
+                count[rel] = count.get(rel, 0) + 1
+        shared_files, shared_diags = shared
+        shared_rel = set(old_shared) | {self._rel(p) for p in shared_files} | {r for r, n in count.items() if n > 1}
+        for title, e in owned.items():
+            # Old entries keep the stats they were recorded with: a file
+            # changed since by someone else must still look stale.
+            e["files"] = {r: st for r, st in e["files"].items() if r not in shared_rel}
+        for title, (fp, _, diags) in decks.items():
+            owned[title] = {"fp": fp, "files": {r: _stat(self.out_dir / r) for r in fresh[title] if r not in shared_rel},
+                            "diagnostics": [[d.location.path, d.location.line, d.severity.value, d.message]
+                                            for d in diags]}
+        entry["decks"] = owned
+        entry["shared"] = {r: _stat(self.out_dir / r) for r in sorted(shared_rel)}
+        if shared_files or shared_diags or complete:
+            entry["diagnostics"] = [[d.location.path, d.location.line, d.severity.value, d.message]
+                                    for d in shared_diags]
+        entry["library"] = library_fp
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return Path(path).resolve().relative_to(self.out_dir.resolve()).as_posix()
+        except ValueError:
+            return str(Path(path).resolve())
