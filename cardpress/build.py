@@ -12,7 +12,6 @@ from typing import Any, Iterator, Sequence
 
 from . import atomic, history
 from .cache import OutputCache, ParseCache
-from .cache import read_library as read_library_cached
 from .context import BuildContext
 from .errors import CardpressError, InternalError, OutputError
 from .incremental import NoProgress, Progress, write_formats
@@ -39,9 +38,7 @@ def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None)
     """Read and check the notes. `remote` (remote.RemoteMedia) only with
     --fetch-remote-media: without it nothing touches the network. `cache`:
     reuse the decks of unchanged files (not with remote media)."""
-    if cache is not None and remote is None:
-        return read_library_cached(sources, cache)
-    return read_library(sources, remote=remote)
+    return read_library(sources, remote=remote, cache=cache if remote is None else None)
 
 
 def _check_output_dir(out_dir: Path) -> None:

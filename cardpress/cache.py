@@ -21,13 +21,12 @@ import sys
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from . import atomic
 from .identity import content_hash
 from .model import Card, Deck, Diagnostic, Library, Severity, SourceLocation
 from .paths import ASSETS_DIR, TEMPLATES_DIR
-from .reader import _DeckReader, scan_sources
 
 CACHE_DIR = ".cardpress"
 PARSED_DIR = "parsed"
@@ -135,44 +134,6 @@ class ParseCache:
                     os.unlink(entry.path)
         except OSError:
             pass
-
-
-def read_library(paths: Sequence[str], cache: ParseCache) -> Library:
-    """`reader.read_library` (without remote media), with each unchanged
-    file's deck taken from the cache. Decks with diagnostics are never
-    cached: their messages may depend on files around them (a missing
-    image), so they are re-read. tests/test_edit_loop.py checks that both
-    give the same library."""
-    root, files, diagnostics = scan_sources(paths)
-    decks: list[Deck] = []
-    titles: dict[str, SourceLocation] = {}
-    for path, display in files:
-        reader = _DeckReader(path.resolve(), display, root)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            reader.error(1, f"cannot read file: {exc.strerror or exc}")  # line 1, as reader.read_library
-            diagnostics.extend(reader.diagnostics)
-            continue
-        name = cache.name(root, display, data)
-        deck = cache.load(name, root)
-        if deck is None:
-            deck = reader.read(data)
-            diagnostics.extend(reader.diagnostics)
-            if deck is not None and not reader.diagnostics and not reader.media_files:
-                cache.store(name, deck)
-        if deck is None:
-            continue
-        # As in reader.read_library: Anki matches decks by name and GUIDs
-        # derive from the title, so two files cannot share one.
-        first = titles.get(deck.title)
-        if first is not None:
-            diagnostics.append(Diagnostic(deck.location, Severity.ERROR,
-                                          f"deck title '{deck.title}' is already used by {first}"))
-            continue
-        titles[deck.title] = deck.location
-        decks.append(deck)
-    return Library(root=str(root), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)))
 
 
 # -- the outputs -----------------------------------------------------------------

@@ -611,10 +611,12 @@ def find_sources(paths: Sequence[str]) -> tuple[Path, list[tuple[Path, str]]]:
     return root, files
 
 
-def read_library(paths: Sequence[str], remote=None) -> Library:
+def read_library(paths: Sequence[str], remote=None, cache=None) -> Library:
     """Read every Markdown file under `paths`. `remote` (a
     `remote.RemoteMedia`) is given only with --fetch-remote-media; without it
-    nothing touches the network."""
+    nothing touches the network. `cache` (a `cache.ParseCache`) supplies the
+    decks of unchanged files; decks with diagnostics or media are never
+    cached, since their messages and files depend on files around them."""
     root, files, diagnostics = scan_sources(paths)
     decks: list[Deck] = []
     titles: dict[str, SourceLocation] = {}
@@ -627,11 +629,16 @@ def read_library(paths: Sequence[str], remote=None) -> Library:
             reader.error(1, f"cannot read file: {exc.strerror or exc}")
             diagnostics.extend(reader.diagnostics)
             continue
-        try:
-            deck = reader.read(data)
-        except Exception as exc:  # noqa: BLE001 - a bug, but name the file that shows it
-            raise InternalError(f"reading {display}", exc) from exc
-        diagnostics.extend(reader.diagnostics)
+        cache_name = cache.name(root, display, data) if cache is not None else None
+        deck = cache.load(cache_name, root) if cache is not None else None
+        if deck is None:
+            try:
+                deck = reader.read(data)
+            except Exception as exc:  # noqa: BLE001 - a bug, but name the file that shows it
+                raise InternalError(f"reading {display}", exc) from exc
+            diagnostics.extend(reader.diagnostics)
+            if cache is not None and deck is not None and not reader.diagnostics and not reader.media_files:
+                cache.store(cache_name, deck)
         if deck is None:
             continue
         first = titles.get(deck.title)

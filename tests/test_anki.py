@@ -6,6 +6,7 @@ already study, in place, and never costs them a review."""
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import zipfile
@@ -171,3 +172,24 @@ def test_remote_image_is_not_fetched(notes_copy, tmp_path, monkeypatch):
     with zipfile.ZipFile(apkg) as z:
         names = set(z.read("media").decode())
     assert "optimizers" not in "".join(names)
+
+
+def test_local_images_are_bundled_and_referenced(tmp_path, col):
+    """Images in questions and answers, with names that need escaping, reach
+    Anki's media folder and the fields point at them."""
+    src = tmp_path / "src"
+    (src / "img" / "a").mkdir(parents=True)
+    (src / "img" / "b").mkdir(parents=True)
+    png = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    (src / "img" / "a" / "x.png").write_bytes(png)
+    (src / "img" / "b" / "x.png").write_bytes(png + b"\0")  # same name, other content
+    (src / "img" / "it's & fine.png").write_bytes(png)
+    (src / "deck.md").write_text(
+        "# 그림 덱\n## 이 그림은? ![q](img/a/x.png)\n![a](img/b/x.png)\n\n## 둘째\n![c](<img/it's & fine.png>)\n", "utf-8")
+    import_apkg(col, _build(src, tmp_path / "dist"))
+    notes = notes_by_question(col)
+    media = set(os.listdir(col.media.dir()))
+    first = next(n for q, n in notes.items() if q.startswith("이 그림은?"))
+    for field in (first["Question"], first["Answer"], notes["둘째"]["Answer"]):
+        (name,) = re.findall(r'src="([^"]+)"', field)
+        assert html.unescape(name) in media, (name, media)

@@ -15,7 +15,6 @@ import pytest
 from anki_helpers import import_apkg, notes_by_question, open_collection, review
 from cardpress.build import build
 from cardpress.cache import ParseCache
-from cardpress.cache import read_library as read_library_cached
 from cardpress.reader import read_library
 from conftest import NOTES, REPO
 
@@ -324,11 +323,11 @@ def test_cached_parse_equals_a_fresh_parse(notes_copy, tmp_path):
     (notes_copy / "dup.md").write_text(NOTES.read_text("utf-8"), "utf-8")  # same title: an error
     fresh = read_library([str(notes_copy)])
     cache = ParseCache(tmp_path / "dist")
-    assert read_library_cached([str(notes_copy)], cache) == fresh
+    assert read_library([str(notes_copy)], cache=cache) == fresh
     cache.flush()
     assert list((tmp_path / "dist" / ".cardpress" / "parsed").glob("*.json"))
     again = ParseCache(tmp_path / "dist")
-    assert read_library_cached([str(notes_copy)], again) == fresh
+    assert read_library([str(notes_copy)], cache=again) == fresh
     assert again.used and not again.pending  # served from the cache, nothing re-parsed but the broken file
 
 

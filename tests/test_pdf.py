@@ -131,6 +131,20 @@ def test_footers_count_the_pages(handout, handout_pages):
     assert PdfReader(handout[0]).page_labels == romans[:front] + [str(i) for i in range(1, len(body) + 1)]
 
 
+def assert_no_orphaned_questions(body: list[str], deck) -> None:
+    """A question is never the last thing on its page: its answer starts
+    on the same page."""
+    for n, card in enumerate(deck.cards, 1):
+        question = printed(f"{n}{card.question_text}")
+        page = next(printed(t) for t in body if question in printed(t))
+        after = page[page.index(question) + len(question):]
+        assert after.startswith(printed(card.answer_text)[:12]), f"question {n} stands alone at the foot of its page"
+
+
+def test_no_orphaned_questions(handout_pages, library):
+    assert_no_orphaned_questions(handout_pages[front_page_count(handout_pages):], library.decks[0])
+
+
 def test_running_header_names_the_deck(handout_pages, library):
     title = library.decks[0].title
     for text in handout_pages[1:]:
@@ -256,7 +270,7 @@ def parallel(tmp_path_factory):
     words = "모델 학습 데이터 파라미터 기울기 손실 함수 최적화 정규화 과적합 배치 신경망 가중치".split()
     lines = ["# 병렬 덱", ""]
     for n in range(1, 61):
-        answer = " ".join(words[(n * 7 + i * 3) % len(words)] + "를" for i in range(40 + n % 17))
+        answer = " ".join(words[(n * 7 + i * 3) % len(words)] + "를" for i in range(8 + n * 37 % 90))
         lines += [f"## 질문 {n}: {words[n % len(words)]}란?", answer + " 끝.", ""]
     (src / "big.md").write_text("\n".join(lines), "utf-8")
     old = pdf_writer.PARALLEL_MIN_CARDS
@@ -287,6 +301,7 @@ def test_parallel_handout_reads_as_one(parallel):
     for n, page in entries:
         assert printed(f"{n}{deck.cards[int(n) - 1].question_text}") in printed(body[int(page) - 1])
     assert toc_links(path) == {int(n): page for n, page in entries}
+    assert_no_orphaned_questions(body, deck)
     reader = PdfReader(path)
     assert [item.title for item in reader.outline] == ["차례"] + [
         f"{n}. {c.question_text}" for n, c in enumerate(deck.cards, 1)]

@@ -18,7 +18,7 @@ import json
 import re
 import sqlite3
 import zipfile
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import genanki
@@ -102,16 +102,32 @@ def media_names(deck: Deck) -> dict[str, str]:
     return names
 
 
+def _attr(value: str) -> str:
+    # Escape only what an attribute needs, as the sanitizer does, so media
+    # names stay readable to Anki's own media check.
+    return value.replace("&", "&amp;").replace('"', "&quot;")
+
+
+_SRC_ATTR = re.compile(r'(\ssrc=)"([^"]*)"')
+
+
 def _rewrite_media(html: str, names: dict[str, str]) -> str:
+    """Point local `src` values (root-relative paths from the reader) at the
+    flat media names. Compares unescaped values, so any escaping the
+    sanitizer chose still matches."""
     if not names:
         return html
-    for rel, name in names.items():
-        html = html.replace(f'src="{escape(rel)}"', f'src="{escape(name)}"')
-    return html
+
+    def swap(m: re.Match) -> str:
+        name = names.get(unescape(m.group(2)))
+        return m.group(0) if name is None else f'{m.group(1)}"{_attr(name)}"'
+
+    return _SRC_ATTR.sub(swap, html)
 
 
 def _fields(card: Card, names: dict[str, str]) -> list[str]:
-    return [card.question_html, _rewrite_media(card.answer_html, names), "", escape(card.key)]
+    return [_rewrite_media(card.question_html, names), _rewrite_media(card.answer_html, names), "",
+            escape(card.key)]
 
 
 def write_deck(deck: Deck, ctx: BuildContext, assets: _AnkiAssets) -> Path:
@@ -183,6 +199,12 @@ def _package_bytes(db: bytes, media: list[tuple[str, Path]]) -> bytes:
             # Fonts and images are compressed already: deflating them again
             # costs most of the packaging time and saves nothing.
             info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+            # A ZipInfo does not inherit the archive's level (3.11 reads
+            # `_compresslevel`, 3.13 `compress_level`).
+            for attr in ("compress_level", "_compresslevel"):
+                if hasattr(info, attr):
+                    setattr(info, attr, 1)
+                    break
             info.external_attr = 0o644 << 16
             z.writestr(info, data)
 

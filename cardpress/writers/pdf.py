@@ -74,6 +74,8 @@ _EMPTY_FONTCONFIG = (
 _NOTDEF = ".notdef glyph rendered"
 
 
+# -- rendering machinery -------------------------------------------------------
+
 @contextlib.contextmanager
 def _environ(**values: str) -> Iterator[None]:
     old = {k: os.environ.get(k) for k in values}
@@ -218,7 +220,10 @@ class Renderer:
                 self.ctx.warn(card.location, f"remote image {url} is not downloaded for the PDF; "
                                              "it prints as a placeholder with its address")
             self._warn_missing(card.location, q.missing + a.missing)
-            cards.append(PrintCard(number, f"q-{card.key}", f"{number}. {card.question_text}",
+            # Anchors by number (`handout.pdf#q-12` is card 12 as printed),
+            # ASCII: Korean keys would be stored as long hex strings that the
+            # join of a parallel build reads slowly.
+            cards.append(PrintCard(number, f"q-{number}", f"{number}. {card.question_text}",
                                    self.plain_html(card.question_text), q.html, a.html, card))
         return cards, desc.html
 
@@ -281,6 +286,8 @@ def _created() -> str | None:
     return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# -- handout ------------------------------------------------------------------
+
 def _anchor_pages(doc: weasyprint.Document) -> dict[str, tuple[int, float, float]]:
     """Anchor -> (page number, x, y in CSS px) where it starts."""
     where: dict[str, tuple[int, float, float]] = {}
@@ -290,9 +297,8 @@ def _anchor_pages(doc: weasyprint.Document) -> dict[str, tuple[int, float, float
     return where
 
 
-def _front(renderer: Renderer, deck: Deck, context: dict, anchors: dict, links: set[str] | None):
-    html = render("pdf/handout.html.j2", part="front", toc_pages={k: v[0] for k, v in anchors.items()},
-                  toc_links=links, **context)
+def _front(renderer: Renderer, deck: Deck, context: dict, anchors: dict):
+    html = render("pdf/handout.html.j2", part="front", toc_pages={k: v[0] for k, v in anchors.items()}, **context)
     return renderer.document(html, deck), html
 
 
@@ -304,10 +310,12 @@ def _handout(renderer: Renderer, deck: Deck, context: dict) -> bytes:
         return _handout_parallel(renderer, deck, context)
     body_html = render("pdf/handout.html.j2", part="body", **context)
     body = renderer.document(body_html, deck)
-    front, front_html = _front(renderer, deck, context, _anchor_pages(body), None)
+    front, front_html = _front(renderer, deck, context, _anchor_pages(body))
     doc = front.copy([*front.pages, *body.pages])
     return renderer.pdf_bytes(doc, front_html + body_html, len(front.pages))
 
+
+# -- handout in two processes ----------------------------------------------------
 
 # Decks with at least this many cards lay out their handout in two
 # processes: on 2 cores, 1,000 cards take ~40% less time. Smaller decks are
@@ -365,11 +373,13 @@ def _numbering(exchange: Callable[[int], tuple[int, int]]) -> Iterator[None]:
 
 
 def _split(cards: list[PrintCard]) -> int:
-    """Where the second process's cards start. The first process also lays
-    out the contents and joins the parts afterwards (~20% of the whole
-    body's work at 1,000 cards), so it takes ~40% of the text."""
+    """Where the second process's cards start: halfway through the text.
+    Neither part can finish its layout (its footers) before it knows the
+    other's page count, so the two layouts should take equally long; the
+    first process then also lays out the contents and joins the parts while
+    the second only writes its PDF."""
     sizes = [len(c.source.answer_text) + len(c.source.question_text) + 80 for c in cards]
-    goal, total = sum(sizes) * 0.40, 0
+    goal, total = sum(sizes) * 0.5, 0
     for i, size in enumerate(sizes):
         total += size
         if total >= goal:
@@ -436,11 +446,11 @@ def _handout_parallel(renderer: Renderer, deck: Deck, context: dict) -> bytes:
         with _numbering(exchange):
             first = renderer.document(first_html, deck)
         anchors = _anchor_pages(first)
-        own = set(anchors)
         theirs_at = _expect(mine, "anchors")
         anchors.update({name: (n + len(first.pages), x, y) for name, (n, x, y) in theirs_at.items()})
-        front, front_html = _front(renderer, deck, context, anchors, own)
+        front, front_html = _front(renderer, deck, context, anchors)
         roman = len(front.pages)
+        links = _take_links(front, theirs_at, anchors, roman)
         html = front_html + first_html
         part_one = renderer.pdf_bytes(front.copy([*front.pages, *first.pages]), html)
         part_two, diagnostics = _expect(mine, "pdf")
@@ -448,22 +458,40 @@ def _handout_parallel(renderer: Renderer, deck: Deck, context: dict) -> bytes:
         mine.close()
         os.waitpid(pid, 0)
     renderer.ctx.diagnostics.extend(diagnostics)
-    links = []
-    for index, page in enumerate(front.pages):
-        height = page.height
-        for name, (x0, y0, x1, y1) in page.anchors.items():
-            target = name.removeprefix("toc-")
-            if not name.startswith("toc-") or target in own:
-                continue
-            number, x, y = anchors[target]
-            links.append(pdf_merge.LinkSpec(
-                page=index, rect=(x0 * _PX_TO_PT, (height - y1) * _PX_TO_PT, x1 * _PX_TO_PT, (height - y0) * _PX_TO_PT),
-                target_page=roman + number - 1, target_left=x * _PX_TO_PT, target_top=(height - y) * _PX_TO_PT))
     identifier = hashlib.sha256((html + str(split)).encode("utf-8")).hexdigest()[:32].encode("ascii")
     return pdf_merge.join([part_one, part_two], links=links, roman_pages=roman, identifier=identifier)
 
 
 _PX_TO_PT = 0.75  # CSS px -> PDF points
+
+
+def _take_links(front: weasyprint.Document, theirs: dict, anchors: dict, roman: int) -> list[pdf_merge.LinkSpec]:
+    """The contents' links into the second part, which WeasyPrint cannot
+    resolve in the first part's PDF: taken off its pages (so it does not
+    complain about missing anchors) and returned for the join to add."""
+    taken: dict[tuple[int, str], list[float]] = {}
+    for index, page in enumerate(front.pages):
+        kept = []
+        for link in page.links:
+            link_type, target, (x0, y0, x1, y1), _box = link
+            if link_type != "internal" or target not in theirs:
+                kept.append(link)
+                continue
+            # The entry and its child boxes each carry the link: one
+            # rectangle around them all.
+            box = taken.setdefault((index, target), [x0, y0, x1, y1])
+            box[:] = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+        page.links[:] = kept
+    specs = []
+    for (index, target), (x0, y0, x1, y1) in taken.items():
+        height = front.pages[index].height
+        number, x, y = anchors[target]
+        specs.append(pdf_merge.LinkSpec(
+            page=index, rect=(x0 * _PX_TO_PT, (height - y1) * _PX_TO_PT, x1 * _PX_TO_PT, (height - y0) * _PX_TO_PT),
+            target_page=roman + number - 1, target_left=x * _PX_TO_PT, target_top=(height - y) * _PX_TO_PT))
+    return specs
+# -- flashcards -----------------------------------------------------------------
+
 _PX_TO_MM = 25.4 / 96  # WeasyPrint positions are CSS px
 
 
@@ -513,6 +541,8 @@ def _cards(renderer: Renderer, deck: Deck, context: dict) -> tuple[weasyprint.Do
                   sheets=sheets, long=long, **context)
     return renderer.document(html, deck), html
 
+
+# -- the writer -----------------------------------------------------------------
 
 def write_deck(renderer: Renderer, deck: Deck, layout: str) -> Path:
     cards, description_html = renderer.prepare(deck)
