@@ -4,6 +4,7 @@ by several tests."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -64,11 +65,11 @@ def handout_pages(handout):
         return [page.extract_text() or "" for page in pdf.pages]
 
 
-@pytest.fixture(scope="module")
-def cards_pdf(tmp_path_factory):
+@pytest.fixture(scope="module", params=["a4", "letter"])
+def cards_pdf(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("cards")
-    run_build([SOURCE], out, layout="cards")
-    return out / "ai-dev-knowledge.cards.pdf"
+    run_build([SOURCE], out, layout="cards", paper=request.param)
+    return out / "ai-dev-knowledge.cards.pdf", request.param
 
 
 @pytest.fixture(scope="module")
@@ -273,18 +274,21 @@ def parallel(tmp_path_factory):
         answer = " ".join(words[(n * 7 + i * 3) % len(words)] + "를" for i in range(8 + n * 37 % 90))
         lines += [f"## 질문 {n}: {words[n % len(words)]}란?", answer + " 끝.", ""]
     (src / "big.md").write_text("\n".join(lines), "utf-8")
-    old = pdf_writer.PARALLEL_MIN_CARDS
-    pdf_writer.PARALLEL_MIN_CARDS = 10
+    old = pdf_writer.SECTION_MIN_CARDS
+    pdf_writer.SECTION_MIN_CARDS = 10
     try:
         run_build([src], root / "a")
         run_build([src], root / "b")
+        os.environ["CARDPRESS_PDF_PARALLEL"] = "0"
+        run_build([src], root / "one")
     finally:
-        pdf_writer.PARALLEL_MIN_CARDS = old
-    return root / "a" / "big.pdf", root / "b" / "big.pdf", gather([str(src)]).decks[0]
+        pdf_writer.SECTION_MIN_CARDS = old
+        os.environ.pop("CARDPRESS_PDF_PARALLEL", None)
+    return root / "a" / "big.pdf", root / "b" / "big.pdf", gather([str(src)]).decks[0], root / "one" / "big.pdf"
 
 
 def test_parallel_handout_reads_as_one(parallel):
-    path, again, deck = parallel
+    path, again, deck, _one = parallel
     assert path.read_bytes() == again.read_bytes()
     with pdfplumber.open(path) as pdf:
         pages = [page.extract_text() for page in pdf.pages]
@@ -308,6 +312,24 @@ def test_parallel_handout_reads_as_one(parallel):
     assert reader.metadata.title == deck.title and reader.trailer["/Root"]["/Lang"] == "ko"
 
 
+def test_large_deck_in_two_sections_same_pages_either_way(parallel):
+    """A large deck's handout has two sections, each from a new page; laid
+    out in one process or two, its pages read the same."""
+    path, _again, deck, one = parallel
+    with pdfplumber.open(path) as pdf, pdfplumber.open(one) as single:
+        pages = [page.extract_text() for page in pdf.pages]
+        assert pages == [page.extract_text() for page in single.pages]
+    front = front_page_count(pages)
+    heads = [(i, t.splitlines()[1]) for i, t in enumerate(pages[front:]) if t.splitlines()[1].startswith("문답 ")]
+    (first, head1), (second, head2) = heads
+    split = int(head2.split()[1].split("–")[0])
+    assert first == 0 and head1 == f"문답 1–{split - 1}" and head2 == f"문답 {split}–{len(deck.cards)}"
+    assert pages[front + second].splitlines()[2].startswith(f"{split} ")  # its first card
+    assert f"{head2}" in "".join(pages[1:front])  # the contents show the sections too
+    # The running header names the section.
+    assert pages[front + second].splitlines()[0].endswith(head2)
+
+
 # -- flashcards ---------------------------------------------------------------
 
 def _labels(page) -> dict[int, dict]:
@@ -320,11 +342,13 @@ def _labels(page) -> dict[int, dict]:
 
 
 def test_cards_answers_sit_behind_their_questions(cards_pdf, library):
+    path, paper = cards_pdf
     deck = library.decks[0]
-    grid = Grid(PAPERS["a4"])
+    grid = Grid(PAPERS[paper])
     width = grid.paper.width * MM
     seen = set()
-    with pdfplumber.open(cards_pdf) as pdf:
+    with pdfplumber.open(path) as pdf:
+        assert abs(pdf.pages[0].width - width) < 0.5
         for sheet in range(0, len(pdf.pages) - 1, 2):
             front, back = pdf.pages[sheet], pdf.pages[sheet + 1]
             fronts, backs = _labels(front), _labels(back)
@@ -503,12 +527,6 @@ def test_cards_shrink_long_answers_and_continue_very_long_ones(rich):
     assert printed(rich["huge"]) in rest  # printed in full after the sheets
 
 
-def test_letter_paper(tmp_path):
-    run_build([SOURCE], tmp_path, layout="cards", paper="letter")
-    page = PdfReader(tmp_path / "ai-dev-knowledge.cards.pdf").pages[0]
-    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
-
-
 # -- print preparation (no rendering) -------------------------------------------
 
 def test_joiners_go_into_text_only():
@@ -517,6 +535,26 @@ def test_joiners_go_into_text_only():
     assert 'href="/가나" title="가나다"' in out and 'alt="가 > 나"' in out
     assert f"ReLU{WJ}의" in out and f"문{WJ}제{WJ}점</a>{WJ}은" in out
     assert "<code>가나</code>" in out  # code is copied as it is
+
+
+def test_system_fonts_are_never_used(tmp_path, library):
+    """Text that reaches the renderer unprepared (here an emoji, which this
+    machine's Noto Color Emoji has) is not drawn with a system font: the
+    renderer sees only the bundled faces, and the build says so."""
+    from cardpress.context import BuildContext
+    from cardpress.writers.pdf import Renderer
+
+    ctx = BuildContext(library=library, out_dir=tmp_path)
+    renderer = Renderer(ctx, tmp_path)
+    fonts = "".join(f'@font-face {{ font-family: "{f["family"]}"; font-weight: {f["weight"]}; '
+                    f'src: url("{f["url"]}"); }}' for f in renderer.fonts)
+    doc = renderer.document(f"<style>{fonts} p {{ font-family: Pretendard }}</style><p>가 🙂</p>",
+                            library.decks[0])
+    (tmp_path / "emoji.pdf").write_bytes(renderer.pdf_bytes(doc, "", library.decks[0]))
+    used = {str(f.get_object()["/BaseFont"]).split("+")[-1]
+            for page in PdfReader(tmp_path / "emoji.pdf").pages for f in page["/Resources"]["/Font"].values()}
+    assert used == {"Pretendard"}
+    assert any(".notdef" in d.message and "U+1F642" in d.message for d in ctx.diagnostics)
 
 
 def test_fetcher_serves_only_the_allowed_folders(tmp_path):

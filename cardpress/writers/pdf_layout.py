@@ -83,16 +83,17 @@ QUESTION_SIZES = (13.0, 12.0, 11.0, 10.0, 9.0, 8.0)
 ANSWER_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)
 
 
-def fit_sizes(count: int, room: float, sizes: tuple[float, ...], measure) -> list[float | None]:
+def fit_sizes(count: int, room: float, sizes: tuple[float, ...], measure) -> list[tuple[float, float] | None]:
     """The largest size in `sizes` at which each of `count` texts fits in
-    `room` mm of height, or None when even the smallest does not.
+    `room` mm of height, with its height there (to centre it), or None when
+    even the smallest size does not fit.
 
     `measure(items)` lays out [(index, size), ...] and returns their
     heights in mm. Text height grows roughly with the square of the size
     (lines get both taller and shorter), so one measurement predicts the
     size to try next; a few rounds settle every text, measuring only the
     ones that did not fit yet."""
-    chosen: list[float | None] = [None] * count
+    chosen: list[tuple[float, float] | None] = [None] * count
     trial = {i: 0 for i in range(count)}  # index -> position in `sizes`
     for _round in range(len(sizes)):
         if not trial:
@@ -101,7 +102,7 @@ def fit_sizes(count: int, room: float, sizes: tuple[float, ...], measure) -> lis
         retry: dict[int, int] = {}
         for (i, k), height in zip(trial.items(), heights):
             if height <= room:
-                chosen[i] = sizes[k]
+                chosen[i] = (sizes[k], height)
                 continue
             guess = sizes[k] * (room / height) ** 0.5
             # The guess is approximate: below the smallest size, still try
