@@ -18,6 +18,7 @@ import difflib
 import os
 import re
 import stat
+import unicodedata
 from html import unescape
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -135,6 +136,10 @@ class _DeckReader:
         # CRLF and lone CR: markdown-it treats both as line ends, but a stray
         # \r must never reach a card's HTML.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # Hangul typed or pasted on macOS can arrive decomposed (NFD jamo):
+        # it renders as loose letters in some fonts and never matches a
+        # search or a card id typed as NFC. Line structure is unchanged.
+        text = unicodedata.normalize("NFC", text)
         if _CONTROL_RE.search(text):
             for n, line_text in enumerate(text.split("\n"), 1):
                 found = _CONTROL_RE.findall(line_text)

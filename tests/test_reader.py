@@ -109,3 +109,14 @@ def test_raw_html_is_sanitized():
     html = deck.cards[0].answer_html
     assert "<script" not in html and "onclick" not in html and 'href="javascript:' not in html
     assert "<b>bold</b>" in html and "<kbd>Ctrl</kbd>" in html and "<br>" in html
+
+
+def test_decomposed_hangul_is_composed():
+    """NFD Hangul (as macOS can produce) becomes the same card as NFC."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "# 덱\n## 하이퍼 파라미터란?\n답이다.\n")
+    deck, _ = deck_of(nfd)
+    card = deck.cards[0]
+    assert card.question_html == "하이퍼 파라미터란?" and card.answer_html == "<p>답이다.</p>"
+    assert card.key == slugify("하이퍼 파라미터란?") and deck.title == "덱"
