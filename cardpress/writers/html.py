@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from html import escape, unescape
+from html import escape
 from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote, urlsplit
@@ -23,6 +23,7 @@ from .. import atomic
 from ..context import BuildContext
 from ..model import Deck
 from ..paths import FONTS_DIR, TEMPLATES_DIR
+from ..images import rewrite_img_src
 from ..templating import render
 from .html_contrast import CODE_STYLES, code_css
 from .html_text import UI, cards_label, site_language
@@ -43,10 +44,6 @@ FONT_LICENSES = (
 )
 SCRIPT = TEMPLATES_DIR / "html" / "site.js"
 
-# An <img> tag, quoted attribute values included (they may hold `>`), and
-# its src. The sanitizer always writes double-quoted attributes.
-_IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
-_SRC_ATTR = re.compile(r'(\ssrc=)"([^"]*)"', re.I)
 # GFM task-list checkboxes come without a label (axe: critical); name them.
 _TASK_BOX = re.compile(r'<input class="task-list-item-checkbox"(?P<checked> checked="checked")?')
 
@@ -63,15 +60,12 @@ def rewrite_images(html: str, local_url: Callable[[str], str | None]) -> str:
     """Point local images at their copy in the site; park remote ones in
     `data-remote-src`, which site.js turns into `src` only when the browser
     is online (offline, nothing leaves the machine and the alt text shows)."""
-    def one_tag(tag: re.Match) -> str:
-        def one_src(m: re.Match) -> str:
-            value = unescape(m.group(2))
-            if urlsplit(value).scheme.lower() in ("http", "https"):
-                return f' data-remote-src="{m.group(2)}"'
-            url = local_url(value)
-            return m.group(0) if url is None else f'{m.group(1)}"{escape(url)}"'
-        return _SRC_ATTR.sub(one_src, tag.group(0), count=1)
-    return _IMG_TAG.sub(one_tag, html) if "<img" in html else html
+    def new_src(value: str) -> tuple[str, str] | None:
+        if urlsplit(value).scheme.lower() in ("http", "https"):
+            return "data-remote-src", value
+        url = local_url(value)
+        return None if url is None else ("src", url)
+    return rewrite_img_src(html, new_src)
 
 
 def label_task_boxes(html: str, text: dict[str, str]) -> str:
