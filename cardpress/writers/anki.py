@@ -15,10 +15,9 @@ import hashlib
 import io
 import itertools
 import json
-import re
 import sqlite3
 import zipfile
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 
 import genanki
@@ -26,6 +25,7 @@ import genanki
 from .. import atomic
 from ..context import BuildContext
 from ..identity import content_hash, deck_id, note_guid
+from ..images import rewrite_img_src
 from ..manifest import DeckRecord, NoteRecord, next_mod
 from ..model import Card, Deck
 from ..paths import FONTS_DIR
@@ -57,19 +57,17 @@ INCREMENTAL = True
 _COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".ogg", ".mp4", ".webm")
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha1(path.read_bytes()).hexdigest()[:10]
-
-
 class _AnkiAssets:
     """The note type and its font files, made once per build."""
 
     def __init__(self) -> None:
-        self.fonts: list[tuple[str, Path]] = []  # (media name, file)
+        # (media name, bytes), read once: every deck's package carries them.
+        self.fonts: list[tuple[str, bytes]] = []
         faces = []
         for family, weight, path in FONT_FILES:
-            name = f"_cardpress-{path.stem.lower()}-{_file_hash(path)}{path.suffix}"
-            self.fonts.append((name, path))
+            data = path.read_bytes()
+            name = f"_cardpress-{path.stem.lower()}-{hashlib.sha1(data).hexdigest()[:10]}{path.suffix}"
+            self.fonts.append((name, data))
             faces.append({"family": family, "weight": weight, "url": name, "format": "woff2"})
         self.css = render("anki/note.css.j2", fonts=faces)
         self.qfmt = render("anki/front.html.j2")
@@ -102,27 +100,12 @@ def media_names(deck: Deck) -> dict[str, str]:
     return names
 
 
-def _attr(value: str) -> str:
-    # Escape only what an attribute needs, as the sanitizer does, so media
-    # names stay readable to Anki's own media check.
-    return value.replace("&", "&amp;").replace('"', "&quot;")
-
-
-_SRC_ATTR = re.compile(r'(\ssrc=)"([^"]*)"')
-
-
 def _rewrite_media(html: str, names: dict[str, str]) -> str:
     """Point local `src` values (root-relative paths from the reader) at the
-    flat media names. Compares unescaped values, so any escaping the
-    sanitizer chose still matches."""
+    flat media names."""
     if not names:
         return html
-
-    def swap(m: re.Match) -> str:
-        name = names.get(unescape(m.group(2)))
-        return m.group(0) if name is None else f'{m.group(1)}"{_attr(name)}"'
-
-    return _SRC_ATTR.sub(swap, html)
+    return rewrite_img_src(html, lambda src: ("src", names[src]) if src in names else None)
 
 
 def _fields(card: Card, names: dict[str, str]) -> list[str]:
@@ -160,9 +143,9 @@ def write_deck(deck: Deck, ctx: BuildContext, assets: _AnkiAssets) -> Path:
     # content so the bytes are reproducible.
     stamp = max([record.notetype_mod, *mods.values()], default=record.notetype_mod)
     db = _collection_bytes(gdeck, stamp, mods, record.notetype_mod)
-    media = [(assets_name, path) for assets_name, path in assets.fonts]
+    media = list(assets.fonts)
     # media_path: remote images fetched by --fetch-remote-media live in the output's cache, not under root.
-    media += [(names[rel], ctx.library.media_path(rel)) for rel in deck.media]
+    media += [(names[rel], ctx.library.media_path(rel).read_bytes()) for rel in deck.media]
     out = ctx.out_dir / f"{ctx.output_stem(deck)}.apkg"
     atomic.write_bytes(out, _package_bytes(db, media))
     ctx.manifest.decks[deck.title] = record
@@ -190,7 +173,7 @@ def _collection_bytes(gdeck: genanki.Deck, stamp: int, mods: dict[str, int], not
         conn.close()
 
 
-def _package_bytes(db: bytes, media: list[tuple[str, Path]]) -> bytes:
+def _package_bytes(db: bytes, media: list[tuple[str, bytes]]) -> bytes:
     buf = io.BytesIO()
     # Level 1: a third of the time of the default for a few percent in size.
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
@@ -210,8 +193,8 @@ def _package_bytes(db: bytes, media: list[tuple[str, Path]]) -> bytes:
 
         put("collection.anki2", db)
         put("media", json.dumps({str(i): name for i, (name, _) in enumerate(media)}, ensure_ascii=False).encode("utf-8"))
-        for i, (name, path) in enumerate(media):
-            put(str(i), path.read_bytes(), compress=not name.lower().endswith(_COMPRESSED))
+        for i, (name, data) in enumerate(media):
+            put(str(i), data, compress=not name.lower().endswith(_COMPRESSED))
     return buf.getvalue()
 
 
