@@ -17,7 +17,7 @@ from .errors import CardpressError, InternalError, OutputError
 from .incremental import NoProgress, Progress, write_formats
 from .manifest import DeckRecord, Manifest
 from .model import Diagnostic, Library, Severity
-from .reader import read_library
+from .read import read_library
 from .writers import WRITERS
 
 

@@ -40,6 +40,14 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.severity.value}: {self.message}"
 
+    @classmethod
+    def error(cls, location: SourceLocation, message: str) -> "Diagnostic":
+        return cls(location, Severity.ERROR, message)
+
+    @classmethod
+    def warning(cls, location: SourceLocation, message: str) -> "Diagnostic":
+        return cls(location, Severity.WARNING, message)
+
 
 @dataclass(frozen=True)
 class Card:
@@ -76,7 +84,7 @@ class Deck:
     media: tuple[str, ...] = ()
     # Hash of the file's bytes: lets incremental builds skip unchanged decks.
     content_hash: str = ""
-    # From the file's YAML frontmatter (see reader.FRONTMATTER_KEYS); empty
+    # From the file's YAML frontmatter (see read.frontmatter.FRONTMATTER_KEYS); empty
     # when not given. `title` there overrides the `# ` heading.
     author: str = ""
     lang: str = ""  # a BCP 47 tag such as "ko" or "en-US"

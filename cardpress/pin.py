@@ -22,7 +22,7 @@ from typing import Sequence
 from . import atomic, history
 from .manifest import Manifest
 from .model import Deck, Diagnostic, Library, Severity, SourceLocation
-from .reader import _MD, _DeckReader, read_library
+from .read import question_headings, read_file, read_library
 
 _LINE_END = re.compile(r"(\r\n|\r|\n)")  # the reader's line breaks
 _ATX = re.compile(r"^(?P<open> {0,3}#{1,6})(?P<content>.*?)(?P<close>(?:[ \t]+#+)?[ \t]*)$")
@@ -80,7 +80,7 @@ def _pin_deck(library: Library, deck: Deck, pins: dict[int, str], result: PinRes
     # such pins are written with `\_`, which reads back as the same key.
     written = dict(pins)
     for attempt in range(2):
-        new = pin_bytes(data, written, path, library.root, display)
+        new = pin_bytes(data, written, display)
         failed = _check(new, path, library.root, display, expected)
         if not failed:
             break
@@ -100,7 +100,7 @@ def _pin_deck(library: Library, deck: Deck, pins: dict[int, str], result: PinRes
     return PinnedFile(path, display, sorted(pins.items()))
 
 
-def pin_bytes(data: bytes, pins: dict[int, str], path: Path, root: str, display: str) -> bytes:
+def pin_bytes(data: bytes, pins: dict[int, str], display: str) -> bytes:
     """`data` with `{#key}` added to the heading of each card starting at
     line `line` (1-based). Lines are split exactly where the reader splits
     them, so line numbers agree."""
@@ -108,7 +108,7 @@ def pin_bytes(data: bytes, pins: dict[int, str], path: Path, root: str, display:
     text = data[len(bom):].decode("utf-8")
     parts = _LINE_END.split(text)  # line, end, line, end, ..., last line
     lines, ends = parts[0::2], parts[1::2] + [""]
-    for first, last, atx in _h2_headings(data, path, root, display):
+    for first, last, atx in question_headings(data, display):
         if first + 1 not in pins:
             continue
         pin_text = f" {{#{pins[first + 1]}}}"
@@ -117,22 +117,9 @@ def pin_bytes(data: bytes, pins: dict[int, str], path: Path, root: str, display:
     return bom + "".join(line + end for line, end in zip(lines, ends)).encode("utf-8")
 
 
-def _h2_headings(data: bytes, path: Path, root: str, display: str):
-    """(first line, line the pin goes on, is ATX) for each top-level `##`
-    heading, 0-based, parsed the way the reader parses (frontmatter blanked)."""
-    reader = _DeckReader(path.resolve(), display, Path(root))
-    text = reader.frontmatter(reader.decode(data))
-    for tok in _MD.parse(text, {}):
-        if tok.type == "heading_open" and tok.level == 0 and tok.tag == "h2" and tok.map:
-            atx = tok.markup.startswith("#")
-            # A setext heading's text may span lines; its underline is the last.
-            yield tok.map[0], tok.map[0] if atx else tok.map[1] - 2, atx
-
-
 def _check(new: bytes, path: Path, root: str, display: str, expected: dict) -> set[int]:
     """Lines whose card does not read back as the same card, now pinned."""
-    reader = _DeckReader(path.resolve(), display, Path(root))
-    deck = reader.read(new)
+    deck, diagnostics = read_file(new, path, display, Path(root))
     got = {c.location.line: c for c in deck.cards} if deck is not None else {}
     bad = set()
     for line, card in expected.items():
@@ -140,6 +127,6 @@ def _check(new: bytes, path: Path, root: str, display: str, expected: dict) -> s
         if now is None or not now.pinned or (now.key, now.question_html, now.answer_html) != (
                 card.key, card.question_html, card.answer_html):
             bad.add(line)
-    if deck is None or any(d.severity is Severity.ERROR for d in reader.diagnostics):
+    if deck is None or any(d.severity is Severity.ERROR for d in diagnostics):
         bad |= set(expected) or {0}
     return bad

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.model import Severity
-from cardpress.reader import read_text
+from cardpress.read import read_text
 from conftest import REPO
 
 CORPUS = REPO / "tests" / "corpus" / "bad"

@@ -15,7 +15,7 @@ import pytest
 from anki_helpers import import_apkg, notes_by_question, open_collection, review
 from cardpress.build import build
 from cardpress.cache import ParseCache
-from cardpress.reader import read_library
+from cardpress.read import read_library
 from conftest import NOTES, REPO
 
 DECK = "AI 개발관련 지식"

@@ -26,7 +26,7 @@ import pytest
 from pypdf import PdfReader
 
 from cardpress.context import BuildContext
-from cardpress.reader import read_library
+from cardpress.read import read_library
 from cardpress.writers import WRITERS
 from conftest import REPO
 

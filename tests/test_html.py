@@ -20,7 +20,7 @@ import pytest
 
 from cardpress import atomic
 from cardpress.build import build
-from cardpress.reader import read_library
+from cardpress.read import read_library
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "source"

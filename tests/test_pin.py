@@ -15,7 +15,7 @@ from anki_helpers import import_apkg, open_collection, review
 from cardpress.build import build
 from cardpress.identity import slugify
 from cardpress.pin import pin
-from cardpress.reader import read_library
+from cardpress.read import read_library
 from conftest import NOTES, REPO
 
 DECK = "AI 개발관련 지식"

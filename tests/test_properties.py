@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cardpress import sanitize
 from cardpress.build import build
-from cardpress.reader import read_library, read_text
+from cardpress.read import read_library, read_text
 from conftest import NOTES
 
 # Derandomized: CI runs the same examples every time (a failure replays).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cardpress.identity import note_guid, slugify
-from cardpress.reader import read_library, read_text
+from cardpress.read import read_library, read_text
 from conftest import NOTES, SOURCE
 
 

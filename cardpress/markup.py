@@ -1,0 +1,86 @@
+"""Sanitized card HTML, read as text: the one place that splits it into tags
+and text. Stdlib only.
+
+The contract (checked by tests/test_markup.py against nh3 itself): every
+card's HTML comes out of `sanitize.clean` (nh3, which serializes with
+html5ever), so
+- every `<` in it starts a tag: text escapes `<`, `>` and `&`;
+- attribute values are double-quoted, and `&`, `"`, `<`, `>` inside them are
+  escaped, so a tag ends at the first `>`;
+- there are no comments (they are stripped).
+Writers that must change markup (point `<img src>` at their copy of a file,
+label a checkbox) do it through `rewrite_tags` here, on whole tags and named
+attributes, never with patterns of their own over the HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from typing import Callable, Iterator
+
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+_ATTR_RE = re.compile(r"""\s([^\s"'>/=]+)(?:="([^"]*)")?""")
+_SPACE_RE = re.compile(r"\s+")
+# Block-level tags separate words; inline tags (highlight spans, <b>) do not.
+_BLOCK_TAG_RE = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|tr|td|th|table|thead|tbody|pre|blockquote|br|hr|dt|dd|dl"
+                           r"|details|summary|figure|figcaption)\b[^>]*>", re.I)
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Tag:
+    raw: str  # the tag as it stands in the HTML
+    name: str  # lower case
+    closing: bool
+
+    def attrs(self) -> dict[str, str]:
+        """Attribute values, unescaped."""
+        return {m.group(1).lower(): unescape(m.group(2) or "") for m in _ATTR_RE.finditer(self.raw, len(self.name) + 1)}
+
+    def with_attr(self, name: str, value: str, replace: str | None = None) -> str:
+        """The tag with attribute `name` set to `value`: in the place of
+        attribute `replace` (default: `name`) when the tag has it, else
+        added before the `>`."""
+        target = (replace or name).lower()
+        for m in _ATTR_RE.finditer(self.raw, len(self.name) + 1):
+            if m.group(1).lower() == target:
+                return f'{self.raw[:m.start()]} {name}="{escape_attr(value)}"{self.raw[m.end():]}'
+        end = len(self.raw) - (2 if self.raw.endswith("/>") else 1)
+        return f'{self.raw[:end]} {name}="{escape_attr(value)}"{self.raw[end:]}'
+
+
+def escape_attr(value: str) -> str:
+    """A double-quoted attribute value: `&` and `"` escaped, as the
+    sanitizer does, so media names stay readable to Anki's media check."""
+    return value.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def tokens(html: str) -> Iterator[Tag | str]:
+    """Tags and runs of (still escaped) text, in order."""
+    pos = 0
+    for m in _TAG_RE.finditer(html):
+        if m.start() > pos:
+            yield html[pos:m.start()]
+        yield Tag(m.group(0), m.group(2).lower(), bool(m.group(1)))
+        pos = m.end()
+    if pos < len(html):
+        yield html[pos:]
+
+
+def rewrite_tags(html: str, names: frozenset[str] | set[str], change: Callable[[Tag], str | None]) -> str:
+    """`html` with each opening tag named in `names` replaced by
+    `change(tag)`, or kept as it is where that returns None."""
+    def one(m: re.Match) -> str:
+        if m.group(1) or m.group(2).lower() not in names:
+            return m.group(0)
+        new = change(Tag(m.group(0), m.group(2).lower(), False))
+        return m.group(0) if new is None else new
+    return _TAG_RE.sub(one, html)
+
+
+def plain_text(html: str) -> str:
+    """The text a reader sees, one space between words: for messages,
+    search, the PDF outline and answer comparison."""
+    return _SPACE_RE.sub(" ", unescape(_ANY_TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", html)))).strip()

@@ -1,0 +1,60 @@
+"""What the user asked a build for, typed. Stdlib only.
+
+`BuildOptions` replaces the untyped dict the writers used to read. Each
+field says (metadata `output`) whether it shapes what a writer writes; a
+writer declares which of those it reads (`Writer.OPTIONS`), and its cache
+fingerprint covers exactly those, at their non-default values, so adding an
+option later never invalidates anyone's outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from typing import Iterable
+
+LAYOUTS = ("handout", "cards", "quiz")
+PAPERS = ("a4", "letter")
+
+
+def _output(default, **kw):
+    """A field that shapes outputs (part of writers' fingerprints)."""
+    return field(default=default, metadata={"output": True}, **kw)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    # PDF layout and paper (the PDF writer).
+    layout: str = _output("handout")
+    paper: str = _output("a4")
+    # --fetch-remote-media: download remote images into the output's cache
+    # and bundle them (every writer: the images they carry change).
+    fetch_remote_media: bool = _output(False)
+    # Seconds per request when fetching (not an output: the same image).
+    fetch_timeout: float = 10.0
+    # --keep-ids: give a reworded question its old id when unambiguous.
+    # Changes keys, which fingerprints cover through the keys themselves.
+    keep_ids: bool = False
+    # --strict: warnings count as errors.
+    strict: bool = False
+    # False (--force): ignore the caches in OUTPUT/.cardpress/.
+    incremental: bool = True
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"unknown PDF layout {self.layout!r}")
+        if self.paper not in PAPERS:
+            raise ValueError(f"unknown paper size {self.paper!r}")
+
+    def fingerprint(self, names: Iterable[str] | None = None) -> str:
+        """A stable text for cache keys: the output-shaping options among
+        `names` (default: all of them) that differ from their defaults."""
+        wanted = None if names is None else set(names)
+        values = {}
+        for f in fields(self):
+            if not f.metadata.get("output") or (wanted is not None and f.name not in wanted):
+                continue
+            value = getattr(self, f.name)
+            if value != f.default:
+                values[f.name] = value
+        return json.dumps(values, sort_keys=True)

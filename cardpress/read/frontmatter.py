@@ -1,0 +1,107 @@
+"""Optional YAML between `---` lines at the top of a file: deck settings.
+
+The lines are blanked, not removed, so markdown-it's line numbers stay the
+file's line numbers. Every problem is reported at its line; an unknown key
+names the nearest known one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import yaml
+
+from ..text import short
+from .sink import Sink
+
+# key -> what it does. Keep README's frontmatter section in step.
+FRONTMATTER_KEYS = {
+    "title": "deck name (overrides the '# ' heading)",
+    "author": "kept on the deck (Deck.author) for the writers; none shows it yet",
+    "lang": "language of the notes, a BCP 47 tag such as ko or en-US",
+    "tags": "Anki tags added to every card, a list of words",
+}
+
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def read_frontmatter(text: str, sink: Sink) -> tuple[str, dict[str, object]]:
+    """(the text with the frontmatter lines blanked, the settings read)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return text, {}
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        sink.error(1, "frontmatter started with '---' is never closed: add a '---' line after it")
+        return text, {}
+    meta: dict[str, object] = {}
+    try:
+        node = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        sink.error(mark.line + 2 if mark is not None else 2, f"invalid frontmatter: {exc.problem or exc.context}")
+        node = None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        sink.error(2, f"invalid frontmatter: {type(exc).__name__}")
+        node = None
+    if node is not None:
+        _read_meta(node, sink, meta)
+    return "\n" * end + "\n" + "\n".join(lines[end + 1:]), meta
+
+
+def _line(node: yaml.Node) -> int:
+    # +2: the YAML starts on the file's second line, and marks count from 0.
+    return node.start_mark.line + 2
+
+
+def _read_meta(node: yaml.Node, sink: Sink, meta: dict[str, object]) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        sink.error(_line(node), "frontmatter must be 'key: value' lines")
+        return
+    first: dict[str, int] = {}
+    for knode, vnode in node.value:
+        line = _line(knode)
+        if not isinstance(knode, yaml.ScalarNode):
+            sink.error(line, "frontmatter keys must be plain words")
+            continue
+        key = knode.value
+        if key not in FRONTMATTER_KEYS:
+            near = difflib.get_close_matches(key.lower(), list(FRONTMATTER_KEYS), n=1, cutoff=0.6)
+            hint = f"did you mean '{near[0]}'?" if near else f"known keys: {', '.join(FRONTMATTER_KEYS)}"
+            sink.warn(line, f"unknown frontmatter key '{short(key)}'; {hint}")
+            continue
+        if key in first:
+            sink.warn(line, f"frontmatter key '{key}' repeated (first at line {first[key]}); the last one is used")
+        first[key] = line
+        vline = _line(vnode)
+        if key == "tags":
+            meta["tags"] = _read_tags(vnode, vline, sink)
+            continue
+        if not isinstance(vnode, yaml.ScalarNode):
+            sink.error(vline, f"frontmatter '{key}' must be a single value")
+            continue
+        # The scalar as written: `lang: no` stays "no", `title: 2024` stays "2024".
+        value = " ".join(vnode.value.split())
+        if key == "lang" and value and not _LANG_RE.match(value):
+            sink.warn(vline, f"frontmatter lang '{short(value)}' is not a language tag like 'ko' or 'en-US'; ignored")
+            continue
+        meta[key] = value
+
+
+def _read_tags(vnode: yaml.Node, line: int, sink: Sink) -> tuple[str, ...]:
+    if isinstance(vnode, yaml.ScalarNode):
+        items = [(line, w) for w in re.split(r"[\s,]+", vnode.value) if w]
+    elif isinstance(vnode, yaml.SequenceNode) and all(isinstance(n, yaml.ScalarNode) for n in vnode.value):
+        items = [(_line(n), n.value.strip()) for n in vnode.value if n.value.strip()]
+    else:
+        sink.error(line, "frontmatter 'tags' must be a list of words")
+        return ()
+    tags: dict[str, None] = {}
+    for tline, tag in items:
+        if re.search(r"\s", tag):
+            fixed = re.sub(r"\s+", "_", tag)
+            sink.warn(tline, f"tag '{short(tag)}' contains spaces, which Anki tags cannot; using '{short(fixed)}'")
+            tag = fixed
+        tags[tag] = None
+    return tuple(tags)

@@ -1,0 +1,76 @@
+"""The Markdown parser: the only module that knows markdown-it-py.
+
+CommonMark plus the GFM extensions markdown-it-py ships (tables,
+strikethrough, task lists), so what a user's editor preview shows is what
+the cards show. Code is highlighted here, once (`highlight.py`). Changes to
+how Markdown becomes HTML belong in this module's render rules.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .. import highlight
+
+# A heading is three tokens: heading_open, inline (its text), heading_close.
+HEADING_TOKENS = 3
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    return highlight.highlight(code, lang.split()[0] if lang else "")
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(tasklists_plugin)
+    # markdown-it silently turns `[x](javascript:...)` into plain text; we
+    # want to see every URL, report the unsafe ones with their line and
+    # remove them (sanitize.clean drops them in any case).
+    md.validateLink = lambda url: True
+    return md
+
+
+_MD = _make_parser()
+
+
+def parse(text: str) -> tuple[list[Token], dict]:
+    """The block tokens of `text` and the environment rendering needs
+    (link reference definitions)."""
+    env: dict = {}
+    return _MD.parse(text, env), env
+
+
+def render(tokens: Sequence[Token], env: dict) -> str:
+    return _MD.renderer.render(tokens, _MD.options, env)
+
+
+def render_inline(children: Sequence[Token], env: dict) -> str:
+    return _MD.renderer.renderInline(children, _MD.options, env)
+
+
+def line_of(token: Token) -> int:
+    """The 1-based line a block token starts on (0 when it has no map)."""
+    return token.map[0] + 1 if token.map else 0
+
+
+def heading_inline(tokens: Sequence[Token], start: int) -> Token:
+    """The inline token (the text) of the heading opening at `start`."""
+    return tokens[start + 1]
+
+
+def walk(tokens: Iterable[Token]) -> Iterator[Token]:
+    for tok in tokens:
+        yield tok
+        if tok.children:
+            yield from walk(tok.children)
+
+
+def top_headings(tokens: Sequence[Token], tags: Sequence[str]) -> list[int]:
+    """Indexes of the headings with these tags (`h1`, `h2`) that are not
+    inside a list or a quote."""
+    return [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.level == 0 and t.tag in tags]

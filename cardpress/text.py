@@ -1,0 +1,27 @@
+"""Facts about text that several modules need: which characters are Hangul,
+which are invisible controls, and how to quote user text in a message.
+Stdlib only."""
+
+from __future__ import annotations
+
+import re
+
+# Hangul in every block Unicode has: Jamo, Compatibility Jamo, Jamo
+# Extended-A, Syllables, Jamo Extended-B (a character class body).
+HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"
+HANGUL_RE = re.compile(f"[{HANGUL}]")
+# The 11,172 precomposed syllables: what Korean text is made of once NFC.
+HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
+LATIN_RE = re.compile(r"[A-Za-z]")
+
+# C0 controls other than tab, newline, carriage return and form feed, DEL,
+# and C1 controls (what a CP1252 file decoded as Latin-1 leaves behind).
+# They are invisible, mean nothing in a card, and some break XML-based tools.
+CONTROL_RE = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def short(text: str, limit: int = 60) -> str:
+    """User text quoted in a message: one line, printable, at most `limit`
+    characters (escape sequences and the like never reach the terminal)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
