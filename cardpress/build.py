@@ -8,15 +8,16 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from . import atomic, history
 from .cache import OutputCache, ParseCache
-from .context import BuildContext
+from .context import WriteContext
 from .errors import CardpressError, InternalError, OutputError
-from .incremental import NoProgress, Progress, write_formats
+from .incremental import NoProgress, Outcome, Progress, write_formats
 from .manifest import DeckRecord, Manifest
 from .model import Diagnostic, Library, Severity
+from .options import BuildOptions
 from .read import read_library
 from .writers import WRITERS
 
@@ -52,38 +53,36 @@ def _check_output_dir(out_dir: Path) -> None:
 
 
 def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None = None,
-          options: dict[str, Any] | None = None, strict: bool = False, *, keep_ids: bool = False,
-          incremental: bool = True, progress: Progress | None = None) -> BuildResult:
-    """`keep_ids`: give a reworded question its old GUID when the match is
-    unambiguous (history.py). `incremental`: reuse the caches in
-    `<out_dir>/.cardpress/` (False: parse and write everything)."""
+          options: BuildOptions | None = None, *, progress: Progress | None = None, **changes) -> BuildResult:
+    """Gather, then write `formats` (default: all). `changes` are
+    `BuildOptions` fields to set on `options` (`keep_ids=True`...)."""
+    options = replace(options or BuildOptions(), **changes)
     remote = None
-    if (options or {}).get("fetch_remote_media"):
-        from .remote import DEFAULT_TIMEOUT, RemoteMedia
+    if options.fetch_remote_media:
+        from .remote import RemoteMedia
 
         _check_output_dir(out_dir)  # the download cache lives in it
-        remote = RemoteMedia(out_dir, timeout=float((options or {}).get("fetch_timeout") or DEFAULT_TIMEOUT))
-    parse_cache = ParseCache(out_dir if incremental else None)
+        remote = RemoteMedia(out_dir, timeout=options.fetch_timeout)
+    parse_cache = ParseCache(out_dir if options.incremental else None)
     library = gather(sources, remote=remote, cache=parse_cache)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
-    if _failed(result.diagnostics, strict):
+    if _failed(result.diagnostics, options.strict):
         return result
     manifest = Manifest.load(out_dir)
-    comparison = history.compare(library, manifest, keep_ids)
+    comparison = history.compare(library, manifest, options.keep_ids)
     result.library, result.changes = comparison.library, comparison.changes
     result.diagnostics = sorted(result.diagnostics + comparison.diagnostics)
-    if _failed(result.diagnostics, strict):
+    if _failed(result.diagnostics, options.strict):
         return result
     _check_output_dir(out_dir)
     parse_cache.flush()
-    ctx = BuildContext(library=comparison.library, out_dir=out_dir, manifest=comparison.previous,
-                       options=dict(options or {}))
-    before = dict(ctx.manifest.decks)
-    outputs = OutputCache.load(out_dir) if incremental else OutputCache(out_dir)
+    ctx = WriteContext(library=comparison.library, out_dir=out_dir, options=options, manifest=comparison.previous)
+    outputs = OutputCache.load(out_dir) if options.incremental else OutputCache(out_dir)
+    outcome = Outcome()
     done = False
     try:
-        result.outputs, result.written = write_formats(ctx, formats or list(WRITERS), outputs, set(manifest.decks),
-                                                       progress or NoProgress(), guard=_writer_errors)
+        result.written = write_formats(ctx, formats or list(WRITERS), outputs, set(manifest.decks),
+                                       progress or NoProgress(), guard=_writer_errors, outcome=outcome)
         done = True
     finally:
         # Also when a writer failed or the build was interrupted: a package
@@ -92,15 +91,15 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
         # The other decks then keep the old records, so their changes are
         # still reported next time.
         new = comparison.manifest() if done else Manifest(decks=dict(manifest.decks))
-        for title, written in ctx.manifest.decks.items():
-            if title in comparison.records and written is not before.get(title):
+        for title, written in outcome.written.records.items():
+            if title in comparison.records:
                 new.decks[title] = _with_anki_fields(comparison.records[title], written)
         if new.decks != manifest.decks:
             new.save(out_dir)
         # Last: outputs are vouched for only once the manifest matches them.
         outputs.save()
-    result.diagnostics.extend(ctx.diagnostics)
-    result.diagnostics.sort()
+    result.outputs = outcome.outputs
+    result.diagnostics = sorted(result.diagnostics + outcome.written.diagnostics)
     return result
 
 

@@ -3,7 +3,8 @@
 Exit codes: 0 success, 1 problems in the notes (or an unwritable output,
 or an internal error), 2 usage errors (click's own), 130/143 interrupted by
 SIGINT/SIGTERM. A user's mistake never prints a traceback; a bug prints one
-only with `--debug`.
+only with `--debug`. Options that several commands share are declared once
+(below) and read into one `BuildOptions`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,63 @@ from .build import BuildResult, build, gather
 from .console import NORMAL, QUIET, VERBOSE, Verbosity
 from .errors import CardpressError, InternalError
 from .model import Severity
+from .options import LAYOUTS, PAPERS, BuildOptions
 from .writers import WRITERS
 
 DEFAULT_SOURCES = ("source",)
 
+
+# -- options several commands share, declared once -----------------------------
+
+def _together(*decorators):
+    """One decorator applying `decorators` in the order listed."""
+    def apply(fn):
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+    return apply
+
+
+SOURCES = click.argument("sources", nargs=-1, type=click.Path(readable=False))
+OUTPUT = click.option("-o", "--output", "output", default="dist", show_default=True,
+                      type=click.Path(file_okay=False),
+                      help="Directory for the outputs; it also keeps the last build's records (.cardpress/).")
+FORMATS = click.option("-f", "--format", "formats", multiple=True, type=click.Choice(list(WRITERS)),
+                       help="Output format; repeat for several. Default: all.")
+KEEP_IDS = click.option("--keep-ids", is_flag=True,
+                        help="When a question was reworded without a pin, keep its Anki id (and review history) "
+                             "if exactly one old card matches: same place in the deck or the same answer.")
+STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+VERBOSITY = _together(
+    click.option("-q", "--quiet", "level", flag_value=QUIET, default=NORMAL,
+                 help="Print only problems: no changelog, progress or summary."),
+    click.option("-v", "--verbose", "level", flag_value=VERBOSE,
+                 help="Also list new and changed questions and the outputs left as they were."),
+)
+BUILD_OPTIONS = _together(
+    OUTPUT,
+    click.option("--layout", type=click.Choice(LAYOUTS), default="handout", show_default=True,
+                 help="PDF layout: a typeset handout, duplex flashcards to cut out, or a quiz with answer key."),
+    click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True, help="PDF paper size."),
+    STRICT,
+    click.option("--fetch-remote-media", is_flag=True,
+                 help="Download remote (http/https) images into a cache in the output folder and bundle them. "
+                      "Without it a build never uses the network."),
+    KEEP_IDS,
+    click.option("--force", is_flag=True, help="Parse and write everything, ignoring the caches in OUTPUT/.cardpress/."),
+    VERBOSITY,
+)
+WATCH_OPTIONS = click.option("--debounce", type=click.IntRange(10, 10_000), default=300, show_default=True,
+                             help="Milliseconds to wait for more changes before rebuilding.")
+
+
+def _build_options(layout: str, paper: str, strict: bool, fetch_remote_media: bool, keep_ids: bool,
+                   force: bool) -> BuildOptions:
+    return BuildOptions(layout=layout, paper=paper, strict=strict, fetch_remote_media=fetch_remote_media,
+                        keep_ids=keep_ids, incremental=not force)
+
+
+# -- printing -------------------------------------------------------------------
 
 def _print_diagnostics(diagnostics) -> None:
     for d in diagnostics:
@@ -36,18 +90,6 @@ def _exit_code(diagnostics, strict: bool) -> int:
     if strict and diagnostics:
         return 1
     return 0
-
-
-def _verbosity_options(fn):
-    """-q / -v, on every command that builds or reports."""
-    fn = click.option("-v", "--verbose", "level", flag_value=VERBOSE,
-                      help="Also list new and changed questions and the outputs left as they were.")(fn)
-    return click.option("-q", "--quiet", "level", flag_value=QUIET, default=NORMAL,
-                        help="Print only problems: no changelog, progress or summary.")(fn)
-
-
-_KEEP_IDS_HELP = ("When a question was reworded without a pin, keep its Anki id (and review history) if exactly "
-                  "one old card matches: same place in the deck or the same answer.")
 
 
 def _print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity) -> int:
@@ -69,6 +111,8 @@ def _print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity
         click.echo("build failed: nothing was written", err=True)
     return code
 
+
+# -- the group: one place that turns failures into one line ---------------------
 
 class _Interrupted(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so the same cleanup runs (atomic
@@ -118,50 +162,27 @@ def main(debug: bool) -> None:
     Markdown Q&A notes (`# Deck`, then `## Question` + answer)."""
 
 
+# -- commands -------------------------------------------------------------------
+
 @main.command("build")
-@click.argument("sources", nargs=-1, type=click.Path(readable=False))
-@click.option("-o", "--output", "output", default="dist", show_default=True, type=click.Path(file_okay=False),
-              help="Directory for the outputs.")
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(list(WRITERS)),
-              help="Output format; repeat for several. Default: all.")
-@click.option("--layout", type=click.Choice(["handout", "cards", "quiz"]), default="handout", show_default=True,
-              help="PDF layout: a typeset handout, duplex flashcards to cut out, or a quiz with answer key.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF paper size.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-@click.option("--fetch-remote-media", is_flag=True,
-              help="Download remote (http/https) images into a cache in the output folder and bundle them. "
-                   "Without it a build never uses the network.")
-@click.option("--keep-ids", is_flag=True, help=_KEEP_IDS_HELP)
-@click.option("--force", is_flag=True, help="Parse and write everything, ignoring the caches in OUTPUT/.cardpress/.")
-@_verbosity_options
-def build_command(sources, output, formats, layout, paper, strict, fetch_remote_media, keep_ids, force,
-                  level) -> None:
+@SOURCES
+@FORMATS
+@BUILD_OPTIONS
+def build_command(sources, formats, output, level, **options) -> None:
     """Build the outputs from SOURCES (files or folders; default: source/).
     Only what changed since the last build into OUTPUT is written again."""
-    options = {"layout": layout, "paper": paper}
-    if fetch_remote_media:  # only when set, so the options (and fingerprints) of other builds stay as they were
-        options["fetch_remote_media"] = True
     verbosity = Verbosity(level)
-    try:
-        result: BuildResult = build(sources or DEFAULT_SOURCES, Path(output), formats or None, options=options,
-                                    strict=strict, keep_ids=keep_ids, incremental=not force,
-                                    progress=verbosity.progress())
-    except CardpressError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    sys.exit(_print_build(result, output, strict, verbosity))
+    opts = _build_options(**options)
+    result = build(sources or DEFAULT_SOURCES, Path(output), formats or None, opts, progress=verbosity.progress())
+    sys.exit(_print_build(result, output, opts.strict, verbosity))
 
 
 @main.command("check")
-@click.argument("sources", nargs=-1, type=click.Path(readable=False))
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@SOURCES
+@STRICT
 def check_command(sources, strict) -> None:
     """Parse and validate SOURCES without writing anything."""
-    try:
-        library = gather(sources or DEFAULT_SOURCES)
-    except CardpressError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    library = gather(sources or DEFAULT_SOURCES)
     _print_diagnostics(library.diagnostics)
     code = _exit_code(library.diagnostics, strict)
     if code == 0:
@@ -170,13 +191,12 @@ def check_command(sources, strict) -> None:
 
 
 @main.command("diff")
-@click.argument("sources", nargs=-1, type=click.Path(readable=False))
-@click.option("-o", "--output", "output", default="dist", show_default=True, type=click.Path(file_okay=False),
-              help="The output directory whose last build to compare with.")
-@click.option("--keep-ids", is_flag=True, help=_KEEP_IDS_HELP)
-@_verbosity_options
+@SOURCES
+@OUTPUT
+@KEEP_IDS
+@VERBOSITY
 def diff_command(sources, output, keep_ids, level) -> None:
-    """Print what a build would change (the changelog) without building."""
+    """Print what a build into OUTPUT would change (the changelog) without building."""
     from .cache import ParseCache
     from .history import compare
     from .manifest import Manifest
@@ -193,17 +213,16 @@ def diff_command(sources, output, keep_ids, level) -> None:
 
 
 @main.command("pin")
-@click.argument("sources", nargs=-1, type=click.Path(readable=False))
-@click.option("-o", "--output", "output", default="dist", show_default=True, type=click.Path(file_okay=False),
-              help="The output directory of the last build (its manifest knows ids kept by --keep-ids).")
-@click.option("--keep-ids", is_flag=True, help="For a question reworded since the last build, pin its old id (and "
-                                               "so keep its review history) when exactly one old card matches.")
+@SOURCES
+@OUTPUT
+@KEEP_IDS
 @click.option("-n", "--dry-run", is_flag=True, help="Show what would be pinned; change no file.")
-@_verbosity_options
+@VERBOSITY
 def pin_command(sources, output, keep_ids, dry_run, level) -> None:
     """Write each unpinned question's current id into its heading
     (`## Question {#id}`), so rewording it later keeps its Anki history.
-    Nothing changes in Anki; only the heading lines change in the files."""
+    Nothing changes in Anki; only the heading lines change in the files.
+    OUTPUT's records know the ids --keep-ids kept."""
     from .pin import pin
 
     result = pin(sources or DEFAULT_SOURCES, Path(output), keep_ids=keep_ids, dry_run=dry_run)
@@ -218,34 +237,12 @@ def pin_command(sources, output, keep_ids, dry_run, level) -> None:
     sys.exit(_exit_code(result.diagnostics, False))
 
 
-def _watch_options(fn):
-    for option in reversed((
-        click.option("-o", "--output", "output", default="dist", show_default=True, type=click.Path(file_okay=False),
-                     help="Directory for the outputs."),
-        click.option("--layout", type=click.Choice(["handout", "cards", "quiz"]), default="handout",
-                     show_default=True, help="PDF layout."),
-        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-                     help="PDF paper size."),
-        click.option("--keep-ids", is_flag=True, help=_KEEP_IDS_HELP),
-        click.option("--debounce", type=click.IntRange(10, 10_000), default=300, show_default=True,
-                     help="Milliseconds to wait for more changes before rebuilding."),
-    )):
-        fn = option(fn)
-    return _verbosity_options(fn)
+def _watch(sources, output, formats, level, debounce, options: BuildOptions, on_build=None) -> None:
+    """Watch and rebuild, printing what each build did; Ctrl-C (or
+    SIGTERM) ends it with exit 0 and the outputs as last built."""
+    from .watch import watch_and_build
 
-
-def _watch(sources, output, formats, layout, paper, keep_ids, debounce, level, on_build=None) -> None:
-    """Build, rebuild on every change, print what each build did; Ctrl-C
-    (or SIGTERM) ends it with exit 0 and the outputs as last built."""
-    from .watch import watch
-
-    sources = sources or DEFAULT_SOURCES
     verbosity = Verbosity(level)
-    options = {"layout": layout, "paper": paper}
-
-    def build_once() -> BuildResult:
-        return build(sources, Path(output), formats or None, options=options, keep_ids=keep_ids,
-                     progress=verbosity.progress())
 
     def report(outcome, changed) -> None:
         if changed and not verbosity.quiet:
@@ -254,17 +251,15 @@ def _watch(sources, output, formats, layout, paper, keep_ids, debounce, level, o
         if isinstance(outcome, CardpressError):
             click.echo(str(outcome), err=True)
         else:
-            _print_build(outcome, output, False, verbosity)
+            _print_build(outcome, output, options.strict, verbosity)
             if on_build is not None:
                 on_build(outcome)
         if not verbosity.quiet:
             click.echo("watching for changes (Ctrl-C to stop)")
 
-    for s in sources:  # a typo in a path is an error now, not an empty watch
-        if not Path(s).exists():
-            raise CardpressError(f"{s}: error: no such file or directory")
     try:
-        watch(sources, Path(output), build_once, report, debounce_ms=debounce)
+        watch_and_build(sources or DEFAULT_SOURCES, Path(output), formats, options, report, verbosity.progress,
+                        debounce_ms=debounce)
     except KeyboardInterrupt:
         # Ctrl-C is how a watch ends: a clean exit, the outputs as last built.
         click.echo("stopped watching", err=True)
@@ -273,13 +268,13 @@ def _watch(sources, output, formats, layout, paper, keep_ids, debounce, level, o
 
 @main.command("watch")
 @click.argument("sources", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(list(WRITERS)),
-              help="Output format; repeat for several. Default: all.")
-@_watch_options
-def watch_command(sources, output, formats, layout, paper, keep_ids, debounce, level) -> None:
+@FORMATS
+@BUILD_OPTIONS
+@WATCH_OPTIONS
+def watch_command(sources, formats, output, level, debounce, **options) -> None:
     """Build, then rebuild whenever a note or image under SOURCES changes.
     Errors in the notes are shown and the last good outputs kept; Ctrl-C stops."""
-    _watch(sources, output, formats, layout, paper, keep_ids, debounce, level)
+    _watch(sources, output, formats, level, debounce, _build_options(**options))
 
 
 @main.command("serve")
@@ -288,12 +283,11 @@ def watch_command(sources, output, formats, layout, paper, keep_ids, debounce, l
               help="Formats to keep built; the site is always among them. Default: html only.")
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
-@_watch_options
-def serve_command(sources, formats, port, output, layout, paper, keep_ids, debounce, level) -> None:
+@BUILD_OPTIONS
+@WATCH_OPTIONS
+def serve_command(sources, formats, port, output, level, debounce, **options) -> None:
     """Serve the HTML site on 127.0.0.1 and rebuild it on every change;
     open pages reload by themselves. Ctrl-C stops."""
-    if "html" not in WRITERS:
-        raise CardpressError("serve: error: this cardpress has no HTML writer")
     from .serve import SiteServer
     from .writers.html import SITE_DIR
 
@@ -311,4 +305,4 @@ def serve_command(sources, formats, port, output, layout, paper, keep_ids, debou
             if result.written:
                 server.builds.bump()
 
-        _watch(sources, output, formats, layout, paper, keep_ids, debounce, level, on_build=on_build)
+        _watch(sources, output, formats, level, debounce, _build_options(**options), on_build=on_build)

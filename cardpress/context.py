@@ -1,34 +1,33 @@
-"""What a writer gets besides the library: where to write, what the last
-build wrote, the user's options, and a way to report problems."""
+"""What a writer gets, and what it gives back.
+
+A writer is a function of its `WriteContext` (the library, where to write,
+the options, what the last build recorded) that returns a `WriteResult`:
+the files it wrote, the Anki records it stamped, the problems it met. It
+never changes the context or anything shared; the build merges results.
+"""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .manifest import Manifest
-from .model import Deck, Diagnostic, Library, Severity, SourceLocation
+from .manifest import DeckRecord, Manifest
+from .model import Deck, Diagnostic, Library
+from .options import BuildOptions
+from .reproducible import source_date_epoch
 
 
-@dataclass
-class BuildContext:
+@dataclass(frozen=True)
+class WriteContext:
     library: Library
     out_dir: Path
+    options: BuildOptions = field(default_factory=BuildOptions)
+    # The last build's records (read only): the Anki writer keeps the mod
+    # times of unchanged notes from it.
     manifest: Manifest = field(default_factory=Manifest)
-    options: dict[str, Any] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # Incremental builds (see cache.py): the decks to write this call; None
-    # means all. A writer module that sets `INCREMENTAL = True` writes only
-    # `decks_to_write` and returns those decks' files, plus any file shared
-    # by all decks (a site index), which it must refresh from
-    # `library.decks` on every call, also when `decks_to_write` is empty.
-    write_only: tuple[Deck, ...] | None = None
-
-    @property
-    def decks_to_write(self) -> tuple[Deck, ...]:
-        return self.library.decks if self.write_only is None else self.write_only
+    # The decks to write this call. An INCREMENTAL writer is called once per
+    # changed deck (one deck here); others get every deck.
+    decks: tuple[Deck, ...] = ()
 
     def source_file(self, deck: Deck) -> Path:
         return Path(self.library.root) / deck.source_path
@@ -41,16 +40,23 @@ class BuildContext:
         """The time a changed note is stamped with: SOURCE_DATE_EPOCH when set
         (reproducible builds), else the source file's mtime. Never the clock,
         so rebuilding unchanged sources gives identical bytes."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            return int(epoch)
+        epoch = source_date_epoch()
+        if epoch is not None:
+            return epoch
         try:
             return int(self.source_file(deck).stat().st_mtime)
         except OSError:
             return 0
 
-    def warn(self, location: SourceLocation, message: str) -> None:
-        self.diagnostics.append(Diagnostic(location, Severity.WARNING, message))
 
-    def error(self, location: SourceLocation, message: str) -> None:
-        self.diagnostics.append(Diagnostic(location, Severity.ERROR, message))
+@dataclass
+class WriteResult:
+    paths: list[Path] = field(default_factory=list)  # the files written
+    # The Anki writer's identity records of the decks it wrote (mod times).
+    records: dict[str, DeckRecord] = field(default_factory=dict)  # by deck title
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def merge(self, other: "WriteResult") -> None:
+        self.paths += other.paths
+        self.records.update(other.records)
+        self.diagnostics += other.diagnostics

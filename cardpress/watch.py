@@ -15,8 +15,10 @@ from typing import Callable, Sequence
 
 from watchfiles import DefaultFilter, watch as watch_changes
 
-from .build import BuildResult
+from .build import BuildResult, build
 from .errors import CardpressError
+from .incremental import Progress
+from .options import BuildOptions
 
 BuildFn = Callable[[], BuildResult]
 Report = Callable[["BuildResult | CardpressError", "set[str]"], None]
@@ -73,3 +75,19 @@ def _run(build_once: BuildFn, report: Report, changed: set[str]) -> None:
         report(exc, changed)
     else:
         report(result, changed)
+
+
+def watch_and_build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None, options: BuildOptions,
+                    report: Report, progress: Callable[[], Progress], debounce_ms: int = 300,
+                    stop_event: threading.Event | None = None) -> None:
+    """`cardpress watch` and `serve`: an incremental build of `formats`
+    now and after each burst of changes under `sources`; `report(outcome,
+    changed paths)` hears of each. Ctrl-C (KeyboardInterrupt) ends it."""
+    for s in sources:  # a typo in a path is an error now, not an empty watch
+        if not Path(s).exists():
+            raise CardpressError(f"{s}: error: no such file or directory")
+
+    def build_once() -> BuildResult:
+        return build(sources, out_dir, formats or None, options, progress=progress())
+
+    watch(sources, out_dir, build_once, report, stop_event=stop_event, debounce_ms=debounce_ms)

@@ -270,7 +270,8 @@ def test_output_path_that_cannot_be_a_folder_is_one_line(tmp_path: Path):
 BOOM_WRITER = """
 import sys
 from cardpress.writers import WRITERS
-WRITERS["boom"] = "boom_writer"
+from cardpress.writers import WriterSpec
+WRITERS["boom"] = WriterSpec("boom_writer")
 from cardpress.cli import main
 main()
 """

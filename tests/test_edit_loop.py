@@ -336,12 +336,12 @@ def test_a_failed_build_still_records_the_mod_times_it_wrote(notes_copy, tmp_pat
     the next build must count up from them or Anki drops its update. With a
     fixed SOURCE_DATE_EPOCH only the manifest can tell."""
     from cardpress.errors import CardpressError
-    from cardpress.writers import WRITERS
+    from cardpress.writers import WRITERS, WriterSpec
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     (tmp_path / "boom_writer.py").write_text("def write(ctx):\n    raise OSError(28, 'No space left on device')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(WRITERS, "boom", "boom_writer")
+    monkeypatch.setitem(WRITERS, "boom", WriterSpec("boom_writer"))
     out, notes = tmp_path / "dist", notes_copy / NOTES.name
     import_apkg(col, _build(notes_copy, out).outputs[0])
 
@@ -362,21 +362,22 @@ def test_writer_warnings_are_repeated_when_the_output_is_up_to_date(tmp_path, mo
     """A skipped output still reports what its writer said, or `--strict`
     would pass on the second build and fail on the first."""
     from cardpress.model import SourceLocation
-    from cardpress.writers import WRITERS
+    from cardpress.writers import WRITERS, WriterSpec
 
     (tmp_path / "warning_writer.py").write_text(
         "from cardpress import atomic\n"
-        f"INCREMENTAL = {incremental}\n"
+        "from cardpress.context import WriteResult\n"
+        "from cardpress.model import Diagnostic\n"
         "def write(ctx):\n"
-        "    out = []\n"
-        "    for deck in ctx.decks_to_write:\n"
-        "        ctx.warn(deck.cards[0].location, 'this writer cannot show that')\n"
+        "    result = WriteResult()\n"
+        "    for deck in ctx.decks:\n"
+        "        result.diagnostics.append(Diagnostic.warning(deck.cards[0].location, 'this writer cannot show that'))\n"
         "        path = ctx.out_dir / (ctx.output_stem(deck) + '.txt')\n"
         "        atomic.write_text(path, deck.title)\n"
-        "        out.append(path)\n"
-        "    return out\n")
+        "        result.paths.append(path)\n"
+        "    return result\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(WRITERS, "txt", "warning_writer")
+    monkeypatch.setitem(WRITERS, "txt", WriterSpec("warning_writer", incremental=incremental))
     src, out = _three_decks(tmp_path), tmp_path / "dist"
     first = build([str(src)], out, ["txt"])
     second = build([str(src)], out, ["txt"])

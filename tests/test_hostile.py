@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from cardpress.context import BuildContext
+from cardpress.context import WriteContext
+from cardpress.options import BuildOptions
 from cardpress.read import read_library
 from cardpress.writers import WRITERS
 from conftest import REPO
@@ -248,8 +249,8 @@ def test_pdf_source_html_and_pdf_are_clean(built, tmp_path):
         htmls = []
         for layout in pdf_writer.SUFFIXES:
             with tempfile.TemporaryDirectory() as tmp:
-                ctx = BuildContext(library=library, out_dir=tmp_path / f"{source.name}-{layout}",
-                                   options={"layout": layout})
+                ctx = WriteContext(library=library, out_dir=tmp_path / f"{source.name}-{layout}",
+                                   options=BuildOptions(layout=layout))
                 renderer = Recording(ctx, Path(tmp))
                 for deck in library.decks:
                     pdf_writer.write_deck(renderer, deck, layout)

@@ -17,9 +17,9 @@ import pytest
 from pypdf import PdfReader
 
 from cardpress.build import build, gather
-from cardpress.writers import pdf_text
+from cardpress.writers.pdf import text as pdf_text
 from cardpress.writers.pdf import AssetFetcher, bundled_coverage
-from cardpress.writers.pdf_layout import PAPERS, Grid
+from cardpress.writers.pdf.layout import PAPERS, Grid
 
 from conftest import SOURCE
 
@@ -41,8 +41,7 @@ def printed(text: str) -> str:
 
 
 def run_build(sources, out: Path, layout: str = "handout", paper: str = "a4"):
-    result = build([str(s) for s in sources], out, ["pdf"], options={"layout": layout, "paper": paper},
-                   incremental=False)
+    result = build([str(s) for s in sources], out, ["pdf"], layout=layout, paper=paper, incremental=False)
     assert result.ok, result.diagnostics
     return result
 
@@ -274,15 +273,17 @@ def parallel(tmp_path_factory):
         answer = " ".join(words[(n * 7 + i * 3) % len(words)] + "를" for i in range(8 + n * 37 % 90))
         lines += [f"## 질문 {n}: {words[n % len(words)]}란?", answer + " 끝.", ""]
     (src / "big.md").write_text("\n".join(lines), "utf-8")
-    old = pdf_writer.SECTION_MIN_CARDS
-    pdf_writer.SECTION_MIN_CARDS = 10
+    from cardpress.writers.pdf import handout as pdf_handout
+
+    old = pdf_handout.SECTION_MIN_CARDS
+    pdf_handout.SECTION_MIN_CARDS = 10
     try:
         run_build([src], root / "a")
         run_build([src], root / "b")
         os.environ["CARDPRESS_PDF_PARALLEL"] = "0"
         run_build([src], root / "one")
     finally:
-        pdf_writer.SECTION_MIN_CARDS = old
+        pdf_handout.SECTION_MIN_CARDS = old
         os.environ.pop("CARDPRESS_PDF_PARALLEL", None)
     return root / "a" / "big.pdf", root / "b" / "big.pdf", gather([str(src)]).decks[0], root / "one" / "big.pdf"
 
@@ -541,10 +542,10 @@ def test_system_fonts_are_never_used(tmp_path, library):
     """Text that reaches the renderer unprepared (here an emoji, which this
     machine's Noto Color Emoji has) is not drawn with a system font: the
     renderer sees only the bundled faces, and the build says so."""
-    from cardpress.context import BuildContext
+    from cardpress.context import WriteContext
     from cardpress.writers.pdf import Renderer
 
-    ctx = BuildContext(library=library, out_dir=tmp_path)
+    ctx = WriteContext(library=library, out_dir=tmp_path)
     renderer = Renderer(ctx, tmp_path)
     fonts = "".join(f'@font-face {{ font-family: "{f["family"]}"; font-weight: {f["weight"]}; '
                     f'src: url("{f["url"]}"); }}' for f in renderer.fonts)
@@ -554,7 +555,7 @@ def test_system_fonts_are_never_used(tmp_path, library):
     used = {str(f.get_object()["/BaseFont"]).split("+")[-1]
             for page in PdfReader(tmp_path / "emoji.pdf").pages for f in page["/Resources"]["/Font"].values()}
     assert used == {"Pretendard"}
-    assert any(".notdef" in d.message and "U+1F642" in d.message for d in ctx.diagnostics)
+    assert any(".notdef" in d.message and "U+1F642" in d.message for d in renderer.diagnostics)
 
 
 def test_fetcher_serves_only_the_allowed_folders(tmp_path):

@@ -193,7 +193,7 @@ def test_bad_remote_images_are_warnings_and_stay_remote(server, tmp_path):
     body = "".join(f"![{p}]({server}{p})\n" for p in paths)
     (src / "deck.md").write_text(f"# Bad remote\n\n## Q?\n{body}", "utf-8")
     result = build([str(src)], tmp_path / "out", formats=["apkg"],
-                   options={"fetch_remote_media": True, "fetch_timeout": 5})
+                   fetch_remote_media=True, fetch_timeout=5)
     messages = [(d.location.line, d.severity, d.message) for d in result.diagnostics]
     allowed = "allowed: image/gif, image/jpeg, image/png, image/webp"
     assert messages == [

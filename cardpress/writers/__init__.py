@@ -1,18 +1,47 @@
-"""Output formats. Each writer is `write(ctx) -> list[Path]`; they are
-imported lazily so an Anki-only build never loads WeasyPrint."""
+"""Output formats: the registry, and the interface every writer implements.
+
+What a writer can do is declared here, in `WRITERS`, so the build can plan
+(what is up to date, what to write) without importing the writer: importing
+WeasyPrint alone takes longer than a no-op build may.
+- `incremental`: the writer writes each deck's outputs from that deck
+  alone; the build calls it once per changed deck (the PDF is the slow
+  one). Otherwise it is called with every deck and writes them together
+  (the site, whose index lists them all).
+- `options`: the `BuildOptions` fields its output depends on; its cache
+  fingerprint covers exactly these.
+
+The module itself provides `write(ctx: WriteContext) -> WriteResult`.
+Writers never parse Markdown, never import each other, and never change
+shared state: what they did comes back in the result.
+"""
 
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
-# format name -> module that implements it (in build order: fast first)
-WRITERS: dict[str, str] = {
-    "apkg": "cardpress.writers.anki",
-    "html": "cardpress.writers.html",
-    "pdf": "cardpress.writers.pdf",
+from ..context import WriteContext, WriteResult
+
+
+@dataclass(frozen=True)
+class WriterSpec:
+    module: str
+    incremental: bool = False
+    options: tuple[str, ...] = ()
+
+
+# format name -> its writer (in build order: fast first)
+WRITERS: dict[str, WriterSpec] = {
+    "apkg": WriterSpec("cardpress.writers.anki", incremental=True, options=("fetch_remote_media",)),
+    "html": WriterSpec("cardpress.writers.html", options=("fetch_remote_media",)),
+    "pdf": WriterSpec("cardpress.writers.pdf", incremental=True, options=("layout", "paper", "fetch_remote_media")),
 }
 
 
-def get_writer(fmt: str) -> Callable:
-    return importlib.import_module(WRITERS[fmt]).write
+class Writer(Protocol):
+    def write(self, ctx: WriteContext) -> WriteResult: ...
+
+
+def get_writer(fmt: str) -> Writer:
+    return importlib.import_module(WRITERS[fmt].module)  # type: ignore[return-value] - a module with write()

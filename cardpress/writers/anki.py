@@ -23,12 +23,12 @@ from pathlib import Path
 import genanki
 
 from .. import atomic
-from ..context import BuildContext
+from ..context import WriteContext, WriteResult
+from ..fonts import anki_faces
 from ..identity import content_hash, deck_id, note_guid
 from ..images import rewrite_img_src
 from ..manifest import DeckRecord, NoteRecord, next_mod
 from ..model import Card, Deck
-from ..paths import FONTS_DIR
 from ..templating import render
 
 # Fixed forever: Anki matches note types by id, and a change of fields or
@@ -40,35 +40,29 @@ NOTETYPE_NAME = "cardpress Basic"
 FIELDS = ("Question", "Answer", "Extra", "CardId")
 TEMPLATE_NAME = "Card 1"
 
-# Bundled so Korean renders with the same face on every device. Leading `_`
-# keeps Anki's "Check Media" from flagging them; the content hash in the name
-# is needed because Anki never overwrites an existing `_` file.
-FONT_FILES = (
-    ("Pretendard", 400, FONTS_DIR / "pretendard" / "Pretendard-Regular.woff2"),
-    ("Pretendard", 700, FONTS_DIR / "pretendard" / "Pretendard-Bold.woff2"),
-)
-
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-# Writes one package per deck from that deck alone: incremental builds may
-# write only the changed decks (see BuildContext.decks_to_write).
-INCREMENTAL = True
 
 _COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".ogg", ".mp4", ".webm")
 
 
 class _AnkiAssets:
-    """The note type and its font files, made once per build."""
+    """The note type and its font files, made once per build.
+
+    The fonts (fonts.anki_faces) are bundled so Korean renders with the same
+    face on every device. A leading `_` keeps Anki's "Check Media" from
+    flagging them; the content hash in the name is needed because Anki never
+    overwrites an existing `_` file."""
 
     def __init__(self) -> None:
         # (media name, bytes), read once: every deck's package carries them.
         self.fonts: list[tuple[str, bytes]] = []
         faces = []
-        for family, weight, path in FONT_FILES:
+        for face in anki_faces():
+            path = face.web_path
             data = path.read_bytes()
             name = f"_cardpress-{path.stem.lower()}-{hashlib.sha1(data).hexdigest()[:10]}{path.suffix}"
             self.fonts.append((name, data))
-            faces.append({"family": family, "weight": weight, "url": name, "format": "woff2"})
+            faces.append({"family": face.family, "weight": face.weight, "url": name, "format": "woff2"})
         self.css = render("anki/note.css.j2", fonts=faces)
         self.qfmt = render("anki/front.html.j2")
         self.afmt = render("anki/back.html.j2")
@@ -113,7 +107,9 @@ def _fields(card: Card, names: dict[str, str]) -> list[str]:
             escape(card.key)]
 
 
-def write_deck(deck: Deck, ctx: BuildContext, assets: _AnkiAssets) -> Path:
+def write_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> tuple[Path, DeckRecord]:
+    """The deck's package, and its record: the note type and each note's
+    content hash and mod time (unchanged notes keep theirs)."""
     previous = ctx.manifest.decks.get(deck.title, DeckRecord())
     base = ctx.base_time(deck)
     record = DeckRecord(source=deck.source_path)
@@ -148,8 +144,7 @@ def write_deck(deck: Deck, ctx: BuildContext, assets: _AnkiAssets) -> Path:
     media += [(names[rel], ctx.library.media_path(rel).read_bytes()) for rel in deck.media]
     out = ctx.out_dir / f"{ctx.output_stem(deck)}.apkg"
     atomic.write_bytes(out, _package_bytes(db, media))
-    ctx.manifest.decks[deck.title] = record
-    return out
+    return out, record
 
 
 def _collection_bytes(gdeck: genanki.Deck, stamp: int, mods: dict[str, int], notetype_mod: int) -> bytes:
@@ -198,6 +193,10 @@ def _package_bytes(db: bytes, media: list[tuple[str, bytes]]) -> bytes:
     return buf.getvalue()
 
 
-def write(ctx: BuildContext) -> list[Path]:
+def write(ctx: WriteContext) -> WriteResult:
     assets = _AnkiAssets()
-    return [write_deck(deck, ctx, assets) for deck in ctx.decks_to_write]
+    result = WriteResult()
+    for deck in ctx.decks:
+        path, result.records[deck.title] = write_deck(deck, ctx, assets)
+        result.paths.append(path)
+    return result

@@ -13,39 +13,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from html import escape
 from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
 from .. import atomic
-from ..context import BuildContext
-from ..model import Deck
-from ..paths import FONTS_DIR, TEMPLATES_DIR
+from ..context import WriteContext, WriteResult
+from ..fonts import LICENSES, web_faces
 from ..images import rewrite_img_src
+from ..markup import Tag, rewrite_tags
+from ..model import Deck, Diagnostic
+from ..paths import TEMPLATES_DIR
 from ..templating import render
 from .html_contrast import CODE_STYLES, code_css
-from .html_text import UI, cards_label, site_language
+from .html_ui import UI, cards_label, site_language
 
 SITE_DIR = "html"
-
-# (family, weight, file): the same faces as the deck and the PDF.
-FONT_FILES = (
-    ("Pretendard", 400, FONTS_DIR / "pretendard" / "Pretendard-Regular.woff2"),
-    ("Pretendard", 700, FONTS_DIR / "pretendard" / "Pretendard-Bold.woff2"),
-    ("JetBrains Mono", 400, FONTS_DIR / "jetbrains-mono" / "JetBrainsMono-Regular.woff2"),
-    ("JetBrains Mono", 700, FONTS_DIR / "jetbrains-mono" / "JetBrainsMono-Bold.woff2"),
-)
-# The OFL asks for the licence to travel with the fonts.
-FONT_LICENSES = (
-    ("Pretendard-LICENSE.txt", FONTS_DIR / "pretendard" / "LICENSE.txt"),
-    ("JetBrainsMono-LICENSE.txt", FONTS_DIR / "jetbrains-mono" / "LICENSE.txt"),
-)
 SCRIPT = TEMPLATES_DIR / "html" / "site.js"
-
-# GFM task-list checkboxes come without a label (axe: critical); name them.
-_TASK_BOX = re.compile(r'<input class="task-list-item-checkbox"(?P<checked> checked="checked")?')
+_INPUT = frozenset({"input"})
 
 
 def _hashed(name: str, data: bytes) -> str:
@@ -69,9 +54,17 @@ def rewrite_images(html: str, local_url: Callable[[str], str | None]) -> str:
 
 
 def label_task_boxes(html: str, text: dict[str, str]) -> str:
+    """GFM task-list checkboxes come without a label (axe: critical); name them."""
     if "task-list-item-checkbox" not in html:
         return html
-    return _TASK_BOX.sub(lambda m: f'{m.group(0)} aria-label="{escape(text["task_done" if m.group("checked") else "task_open"])}"', html)
+
+    def label(tag: Tag) -> str | None:
+        attrs = tag.attrs()
+        if attrs.get("class") != "task-list-item-checkbox":
+            return None
+        return tag.with_attr("aria-label", text["task_done" if "checked" in attrs else "task_open"])
+
+    return rewrite_tags(html, _INPUT, label)
 
 
 def _json_script(data: dict) -> str:
@@ -82,10 +75,11 @@ def _json_script(data: dict) -> str:
 class _Site:
     """Collects the site's files (site path -> bytes) before anything is written."""
 
-    def __init__(self, ctx: BuildContext):
+    def __init__(self, ctx: WriteContext):
         self.ctx = ctx
         self.files: dict[str, bytes] = {}
-        self.lang = ctx.options.get("lang") or site_language(ctx.library)
+        self.diagnostics: list[Diagnostic] = []
+        self.lang = site_language(ctx.library)
         self.text = UI.get(self.lang, UI["en"])
 
     def add_asset(self, name: str, data: bytes) -> str:
@@ -100,7 +94,7 @@ class _Site:
         for rel in deck.media:
             parts = PurePosixPath(rel).parts
             if not parts or rel.startswith("/") or ".." in parts:
-                self.ctx.warn(deck.location, f"image '{rel}' skipped: not inside the source folder")
+                self.diagnostics.append(Diagnostic.warning(deck.location, f"image '{rel}' skipped: not inside the source folder"))
                 continue
             site_path = f"media/{rel}"
             if site_path not in self.files:
@@ -108,18 +102,20 @@ class _Site:
                     # media_path: images fetched by --fetch-remote-media live in the output's cache.
                     self.files[site_path] = self.ctx.library.media_path(rel).read_bytes()
                 except OSError as exc:
-                    self.ctx.warn(deck.location, f"image '{rel}' could not be read: {exc.strerror}")
+                    self.diagnostics.append(Diagnostic.warning(deck.location, f"image '{rel}' could not be read: {exc.strerror}"))
                     continue
             copied[rel] = site_path
         return copied
 
     def assets(self) -> dict[str, str]:
         faces = []
-        for family, weight, path in FONT_FILES:
+        for face in web_faces():  # the same faces as the deck and the PDF
+            path = face.web_path
             if path.is_file():  # a checkout without a face falls back to the next in the stack
                 url = self.add_asset(path.name, path.read_bytes())
-                faces.append({"family": family, "weight": weight, "url": url.rsplit("/", 1)[1], "format": "woff2"})
-        for name, path in FONT_LICENSES:
+                faces.append({"family": face.family, "weight": face.weight, "url": url.rsplit("/", 1)[1],
+                              "format": "woff2"})
+        for name, path in LICENSES:  # the OFL asks for the licence to travel with the fonts
             if path.is_file():
                 self.files[f"assets/{name}"] = path.read_bytes()
         (light, light_bg), (dark, dark_bg) = CODE_STYLES["light"], CODE_STYLES["dark"]
@@ -140,12 +136,12 @@ class _Site:
         return html.encode("utf-8")
 
 
-def deck_path(ctx: BuildContext, deck: Deck) -> str:
+def deck_path(ctx: WriteContext, deck: Deck) -> str:
     """The deck page's stable place in the site (links and bookmarks rely on it)."""
     return f"decks/{ctx.output_stem(deck)}.html"
 
 
-def write(ctx: BuildContext) -> list[Path]:
+def write(ctx: WriteContext) -> WriteResult:
     site = _Site(ctx)
     assets = site.assets()
     entries = []
@@ -185,4 +181,5 @@ def write(ctx: BuildContext) -> list[Path]:
             out = tmp / rel_path
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(site.files[rel_path])
-    return [target / "index.html"] + [target / deck_path(ctx, d) for d in ctx.library.decks]
+    return WriteResult(paths=[target / "index.html"] + [target / deck_path(ctx, d) for d in ctx.library.decks],
+                       diagnostics=site.diagnostics)

@@ -7,9 +7,8 @@ braces are filled in by the templates or by site.js.
 
 from __future__ import annotations
 
-import re
-
 from ..model import Library
+from ..text import HANGUL_RE, LATIN_RE
 
 UI: dict[str, dict[str, str]] = {
     "en": {
@@ -112,9 +111,6 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-_LATIN = re.compile(r"[A-Za-z]")
-
 
 def site_language(library: Library) -> str:
     """The interface language: what the decks' frontmatter `lang` says when
@@ -125,8 +121,8 @@ def site_language(library: Library) -> str:
     if len(declared) == 1 and declared <= UI.keys():
         return declared.pop()
     text = " ".join([d.title for d in library.decks] + [c.question_text for d in library.decks for c in d.cards])
-    hangul = len(_HANGUL.findall(text))
-    return "ko" if hangul and hangul * 3 >= len(_LATIN.findall(text)) else "en"
+    hangul = len(HANGUL_RE.findall(text))
+    return "ko" if hangul and hangul * 3 >= len(LATIN_RE.findall(text)) else "en"
 
 
 def cards_label(strings: dict[str, str], n: int) -> str:

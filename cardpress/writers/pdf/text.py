@@ -15,22 +15,17 @@ from functools import lru_cache
 from html import escape, unescape
 from pathlib import Path
 
+from ...markup import Tag, tokens
+from ...text import HANGUL
+
 WORD_JOINER = "\u2060"
 
-# A tag as html5ever (nh3) serializes it: attribute values are always quoted,
-# and may contain `>`, so a plain `<[^>]*>` would cut inside an alt text.
-_TAG_RE = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
-_TAG_NAME_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
-_ATTR_RE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"
 # Korean keeps a whole space-separated word (eojeol) on one line, Latin and
 # digits included ("ReLU의", "0또는"), which is what CSS `word-break:
 # keep-all` means. WeasyPrint 70 ignores keep-all, and Pango's UAX #14 rules
 # allow a break between any two Hangul syllables; U+2060 WORD JOINER
 # forbids it and draws nothing. Punctuation keeps its normal break rules.
-_JOIN_RE = re.compile(rf"(?<=[{_HANGUL}])(?=[^\W_])|(?<=[^\W_])(?=[{_HANGUL}])")
-_HANGUL_RE = re.compile(rf"[{_HANGUL}]")
+_JOIN_RE = re.compile(rf"(?<=[{HANGUL}])(?=[^\W_])|(?<=[^\W_])(?=[{HANGUL}])")
 
 # Text inside these is code: copied verbatim, drawn with the monospace face.
 _CODE_TAGS = frozenset({"pre", "code", "kbd", "samp"})
@@ -46,11 +41,6 @@ def join_hangul(text: str) -> str:
 def _joins(before: str, after: str) -> bool:
     """Whether a word joiner belongs between two adjacent characters."""
     return bool(before and after and _JOIN_RE.match(before + after, 1))
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    return {m.group(1).lower(): unescape(m.group(2) if m.group(2) is not None else m.group(3) or "")
-            for m in _ATTR_RE.finditer(tag)}
 
 
 @dataclass
@@ -76,26 +66,21 @@ def prepare(html: str, have: frozenset[int]) -> Prepared:
     missing: dict[str, None] = {}
     code_depth = 0
     last = ""  # the last prose character, while no block boundary follows it
-    for part in _TAG_RE.split(html):
-        if not part:
-            continue
-        if part.startswith("<"):
-            m = _TAG_NAME_RE.match(part)
-            name = m.group(2).lower() if m else ""
-            closing = bool(m and m.group(1))
-            if name in _CODE_TAGS and not part.endswith("/>"):
-                code_depth = max(code_depth + (-1 if closing else 1), 0)
-            if name not in _INLINE_TAGS:
+    for part in tokens(html):
+        if isinstance(part, Tag):
+            if part.name in _CODE_TAGS and not part.raw.endswith("/>"):
+                code_depth = max(code_depth + (-1 if part.closing else 1), 0)
+            if part.name not in _INLINE_TAGS:
                 last = ""
-            if name == "img" and not closing:
-                attrs = _attrs(part)
+            if part.name == "img" and not part.closing:
+                attrs = part.attrs()
                 src = attrs.get("src", "")
                 if src.lower().startswith(("http://", "https://")):
                     alt = attrs.get("alt", "")
                     remote.append((src, alt))
                     out.append(remote_placeholder(src, alt, have, missing))
                     continue
-            out.append(part)
+            out.append(part.raw)
             continue
         if code_depth:
             out.append(mark_missing(part, have, missing))

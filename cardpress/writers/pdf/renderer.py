@@ -1,0 +1,266 @@
+"""One build's PDF machinery: the only module that imports weasyprint.
+
+The rules that keep the result exact and repeatable:
+- fonts: only the bundled faces are visible to the renderer (system fonts
+  are shut out), so coverage is checked exactly, up front, per card;
+- resources: a fetcher that serves files from the source tree and the
+  bundled assets, and nothing from the network;
+- bytes: no clock-derived dates, a content-derived file identifier, and
+  SOURCE_DATE_EPOCH set while fonts are subset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import mimetypes
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import pydyf
+import weasyprint
+from markupsafe import Markup
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ...context import WriteContext
+from ...fonts import print_faces
+from ...model import Card, Deck, Diagnostic, SourceLocation
+from ...paths import ASSETS_DIR
+from ...reproducible import source_date_epoch
+from . import layout, text
+
+# A fontconfig configuration with no font directories: the renderer then
+# knows the @font-face fonts and nothing else, so a character the bundled
+# faces lack is printed as its code point, with a warning, never in a
+# lookalike from whatever fonts the machine happens to have.
+_EMPTY_FONTCONFIG = (
+    '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+    "<fontconfig></fontconfig>\n"
+)
+
+_NOTDEF = ".notdef glyph rendered"
+
+
+@contextlib.contextmanager
+def environ(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class AssetFetcher(URLFetcher):
+    """Serves `file:` URLs inside the given folders and refuses everything
+    else at once: a build never waits on the network (remote images are
+    replaced before rendering; this is the backstop), and notes cannot pull
+    files from outside the source tree into a PDF."""
+
+    def __init__(self, *roots: Path, media: dict[Path, Path] | None = None) -> None:
+        super().__init__(allowed_protocols=("file",))
+        self.roots = tuple(Path(r).resolve() for r in roots)
+        # Where a card's `remote-media/...` image (fetched by
+        # --fetch-remote-media into the output's cache) really is.
+        self.media = dict(media or {})
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file":
+            raise ValueError(f"not fetched (no network in a build): {url}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if path in self.media:
+            return self._serve(self.media[path])
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise PermissionError(f"not served (outside the source folder and assets): {path}")
+        return self._serve(path)
+
+    @staticmethod
+    def _serve(path: Path) -> URLFetcherResponse:
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+
+class _LogCatcher(logging.Handler):
+    """Collects WeasyPrint's warnings during one render."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _catch_logs() -> Iterator[_LogCatcher]:
+    catcher = _LogCatcher()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(catcher)
+    try:
+        yield catcher
+    finally:
+        logger.removeHandler(catcher)
+
+
+@lru_cache(maxsize=1)
+def bundled_coverage() -> frozenset[int]:
+    """Every code point some bundled face draws (the union: Pango falls back
+    from one bundled face to the next), plus the invisible characters
+    (spaces, joiners, variation selectors) that need no glyph."""
+    have: set[int] = set(text.IGNORABLE)
+    for face in print_faces():
+        have |= text.font_cmap(face.print_path)
+    return frozenset(have)
+
+
+def css_string(value: str) -> Markup:
+    """A CSS string literal, safe inside <style> (no `</style>` can end it)."""
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return Markup(f'"{out}"')
+
+
+@dataclass
+class PrintCard:
+    number: int
+    anchor: str
+    label: str  # plain text, for the PDF outline
+    toc_html: str  # plain question text, joined: no links nested in the TOC's own link
+    question_html: str
+    answer_html: str
+    source: Card
+
+    @property
+    def lines(self) -> int:
+        """Ruled lines the quiz leaves for writing the answer: one per ~40
+        characters of the model answer (handwriting is larger than print),
+        at least 2, at most 8."""
+        return max(2, min(8, len(self.source.answer_text) // 40 + 1))
+
+
+class Renderer:
+    """One build's PDF machinery: fonts, fetcher, the rules above, and the
+    problems met (`diagnostics`)."""
+
+    def __init__(self, ctx: WriteContext, tmp: Path) -> None:
+        self.ctx = ctx
+        self.diagnostics: list[Diagnostic] = []
+        root = Path(ctx.library.root).resolve()
+        self.base_url = root.as_uri() + "/"
+        self.fetcher = AssetFetcher(root, ASSETS_DIR, media={(root / name).resolve(): Path(path)
+                                                             for name, path in ctx.library.media_files})
+        conf = tmp / "fonts.conf"
+        conf.write_text(_EMPTY_FONTCONFIG, "utf-8")
+        with environ(FONTCONFIG_FILE=str(conf)):
+            self.font_config = FontConfiguration()
+        self.fonts = [{"family": f.family, "weight": f.weight, "url": f.print_path.as_uri(), "format": f.print_format}
+                      for f in print_faces()]
+        self.coverage = bundled_coverage()
+        self._reported: set[tuple[str, str]] = set()
+
+    def warn(self, location: SourceLocation, message: str) -> None:
+        self.diagnostics.append(Diagnostic.warning(location, message))
+
+    # -- preparation -------------------------------------------------------
+
+    def _warn_missing(self, location: SourceLocation, missing: list[str]) -> None:
+        if missing:
+            chars = ", ".join(text.describe(ch) for ch in dict.fromkeys(missing))
+            self.warn(location, f"no bundled font has {chars}; the PDF prints its code point (U+...) instead")
+
+    def plain_html(self, value: str) -> str:
+        """Plain text (a title, a file name) as print-ready HTML."""
+        return text.mark_missing(text.join_hangul(str(Markup.escape(value))), self.coverage)
+
+    def prepare(self, deck: Deck) -> tuple[list[PrintCard], str]:
+        """Print-ready cards and deck description; warns about what the
+        PDF cannot show as written (remote images, missing glyphs)."""
+        desc = text.prepare(deck.description_html, self.coverage)
+        head = [ch for ch in deck.title + deck.author + deck.source_path if ord(ch) not in self.coverage]
+        self._warn_missing(deck.location, head + desc.missing)
+        cards = []
+        for number, card in enumerate(deck.cards, 1):
+            q = text.prepare(card.question_html, self.coverage)
+            a = text.prepare(card.answer_html, self.coverage)
+            for url, _alt in q.remote_images + a.remote_images:
+                self.warn(card.location, f"remote image {url} is not downloaded for the PDF; "
+                                         "it prints as a placeholder with its address")
+            self._warn_missing(card.location, q.missing + a.missing)
+            # Anchors by number (`handout.pdf#q-12` is card 12 as printed),
+            # ASCII: Korean keys would be stored as long hex strings that the
+            # join of a parallel build reads slowly.
+            cards.append(PrintCard(number, f"q-{number}", f"{number}. {card.question_text}",
+                                   self.plain_html(card.question_text), q.html, a.html, card))
+        return cards, desc.html
+
+    # -- rendering ---------------------------------------------------------
+
+    def _report(self, logs: _LogCatcher, deck: Deck) -> None:
+        """WeasyPrint's warnings that matter to the user, once per deck.
+        Missing glyphs are replaced before rendering (prepare); a .notdef
+        (logged while drawing) means text that check did not see."""
+        for message in dict.fromkeys(logs.messages):
+            if message.startswith(_NOTDEF) or "Failed to load" in message or "cannot be loaded" in message:
+                if (deck.source_path, message) not in self._reported:
+                    self._reported.add((deck.source_path, message))
+                    self.warn(deck.location, f"PDF: {message}")
+
+    def document(self, html: str, deck: Deck) -> weasyprint.Document:
+        with _catch_logs() as logs:
+            doc = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                font_config=self.font_config)
+        self._report(logs, deck)
+        return doc
+
+    def pdf_bytes(self, doc: weasyprint.Document, html: str, deck: Deck, roman: int = 0) -> bytes:
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+        def page_labels(_doc, pdf) -> None:
+            # Viewers then show the printed numbers (i, ii, then 1, 2, ...)
+            # and "go to page 12" finds the page whose footer says 12.
+            if roman:
+                pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array([
+                    0, pydyf.Dictionary({"S": "/r"}), roman, pydyf.Dictionary({"S": "/D"})])})
+
+        # fontTools (the subsetter when libharfbuzz-subset is missing) stamps
+        # the fonts' head table with the clock unless this is set.
+        with environ(SOURCE_DATE_EPOCH=str(source_date_epoch() or 0)), _catch_logs() as logs:
+            data = doc.write_pdf(pdf_identifier=identifier, finisher=page_labels)
+        self._report(logs, deck)
+        return data
+
+    def page_context(self, deck: Deck, description_html: str, cards: list[PrintCard]) -> dict:
+        return {
+            "deck": deck,
+            "title_css": css_string(text.plain_missing(deck.title, self.coverage)),
+            "title_html": Markup(self.plain_html(deck.title)),
+            "author_html": Markup(self.plain_html(deck.author)),
+            "source_html": Markup(self.plain_html(deck.source_path)),
+            "description_html": Markup(description_html),
+            "cards": cards,
+            "fonts": self.fonts,
+            "paper": layout.PAPERS[self.ctx.options.paper],
+            "created": _created(),
+            "Markup": Markup,
+        }
+
+
+def _created() -> str | None:
+    """The PDF's date: SOURCE_DATE_EPOCH when set (reproducible builds),
+    else none at all. Never the clock: same notes, same bytes."""
+    epoch = source_date_epoch()
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
