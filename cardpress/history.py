@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .identity import content_hash, note_guid, slugify
 from .manifest import DeckRecord, Manifest, NoteRecord
-from .model import Card, Deck, Diagnostic, Library, Severity
+from .model import Card, Deck, Diagnostic, Library
 
 REWORD_WARNING = ('question reworded from "{old}" (Anki will treat it as a new card and its review history '
                   "stays with the old one); run cardpress pin before editing questions")
@@ -99,9 +99,9 @@ def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Com
         changes.append(DeckChanges(title, old.source, removed=[r.question for r in old.notes.values()], gone=True))
         renamed = next((d for d in library.decks if d.source_path == old.source), None)
         if renamed is not None:
-            diagnostics.append(Diagnostic(renamed.location, Severity.WARNING,
-                                          f'deck renamed from "{title}": Anki matches decks and notes by it, so this '
-                                          f'is a new deck of new notes and the review history stays under "{title}"'))
+            diagnostics.append(Diagnostic.warning(
+                renamed.location, f'deck renamed from "{title}": Anki matches decks and notes by it, so this '
+                                  f'is a new deck of new notes and the review history stays under "{title}"'))
     return Comparison(replace(library, decks=tuple(decks)), diagnostics, changes, records, previous, dropped)
 
 
@@ -188,7 +188,12 @@ class _DeckComparison:
             else:
                 self._warn(card, REWORD_WARNING.format(old=gone[g].question))
                 pending[i] = g
+        self._finish(deck, cards, guids, slugs, claimed, pending)
 
+    def _finish(self, deck: Deck, cards: list[Card], guids: list[str], slugs: list[str], claimed: set[str],
+                pending: dict[int, str]) -> None:
+        """This build's record of the deck, and its changelog."""
+        old, retired = self.prev.notes, self.prev.retired
         self.deck = replace(deck, cards=tuple(cards))
         self.record = DeckRecord(source=deck.source_path, notetype_hash=self.prev.notetype_hash,
                                  notetype_mod=self.prev.notetype_mod, file=deck.content_hash)
@@ -247,7 +252,7 @@ class _DeckComparison:
         return {i: c for i, c in candidates.items() if c}
 
     def _warn(self, card: Card, message: str) -> None:
-        self.diagnostics.append(Diagnostic(card.location, Severity.WARNING, message))
+        self.diagnostics.append(Diagnostic.warning(card.location, message))
 
 
 def format_changes(changes: list[DeckChanges], verbose: bool = False) -> list[str]:

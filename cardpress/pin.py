@@ -88,9 +88,9 @@ def _pin_deck(library: Library, deck: Deck, pins: dict[int, str], result: PinRes
             written.update({line: pins[line].replace("_", "\\_") for line in failed if "_" in pins[line]})
     if failed:
         for line in sorted(failed):
-            result.diagnostics.append(Diagnostic(SourceLocation(display, line), Severity.ERROR,
-                                                 f"cannot pin this heading as {{#{pins.get(line, '')}}}; "
-                                                 "nothing was written to this file; add the pin by hand"))
+            result.diagnostics.append(Diagnostic.error(SourceLocation(display, line),
+                                                       f"cannot pin this heading as {{#{pins.get(line, '')}}}; "
+                                                       "nothing was written to this file; add the pin by hand"))
         return None
     if not dry_run:
         target = path.resolve()  # through a symlink: the link stays a link

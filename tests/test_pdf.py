@@ -262,7 +262,6 @@ def test_contents_entries_link_to_their_pages(handout, handout_pages, library):
 def parallel(tmp_path_factory):
     """A deck big enough to be laid out in two processes (the threshold is
     lowered so the test stays quick), built twice."""
-    import cardpress.writers.pdf as pdf_writer
 
     root = tmp_path_factory.mktemp("parallel")
     src = root / "notes"

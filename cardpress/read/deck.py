@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from .. import sanitize
 from ..identity import PIN_RE, content_hash, slugify
 from ..markup import plain_text
-from ..model import Card, Deck, SourceLocation
+from ..model import Card, Deck
 from ..text import short
 from .decode import decode
 from .frontmatter import read_frontmatter

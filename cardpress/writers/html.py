@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
