@@ -80,24 +80,42 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
     outputs = OutputCache.load(out_dir) if options.incremental else OutputCache(out_dir)
     outcome = Outcome()
     done = False
-    try:
-        result.written = write_formats(ctx, formats or list(WRITERS), outputs, set(manifest.decks),
-                                       progress or NoProgress(), guard=_writer_errors, outcome=outcome)
-        done = True
-    finally:
-        # Also when a writer failed or the build was interrupted: a package
-        # already written carries new mod times, and the next build must
-        # count up from them (with an equal mod time Anki drops the update).
-        # The other decks then keep the old records, so their changes are
-        # still reported next time.
+
+    def stamped(done: bool) -> Manifest:
+        """The manifest with this build's Anki records. Before and after a
+        failure: the last build's records, plus the decks stamped now (a
+        package being written carries their mod times, and the next build
+        must count up from them: with an equal mod time Anki drops the
+        update); the other decks keep their old records, so their changes
+        are still reported next time."""
         new = comparison.manifest() if done else Manifest(decks=dict(manifest.decks))
         for title, written in outcome.written.records.items():
             if title in comparison.records:
                 new.decks[title] = _with_anki_fields(comparison.records[title], written)
-        if new.decks != manifest.decks:
-            new.save(out_dir)
-        # Last: outputs are vouched for only once the manifest matches them.
-        outputs.save()
+        return new
+
+    def commit(_records: dict) -> None:
+        try:
+            stamped(False).save(out_dir)
+        except OSError as exc:  # disk full: nothing is written, so nothing is lost
+            raise OutputError(f"{out_dir}: error: cannot save the build's records: {exc.strerror or exc}") from exc
+
+    try:
+        result.written = write_formats(ctx, formats or list(WRITERS), outputs, set(manifest.decks),
+                                       progress or NoProgress(), guard=_writer_errors, outcome=outcome,
+                                       commit=commit)
+        done = True
+    finally:
+        try:
+            new = stamped(done)
+            if new.decks != manifest.decks:
+                new.save(out_dir)
+            # Last: outputs are vouched for only once the manifest matches them.
+            outputs.save()
+        except OSError as exc:
+            if done:  # else the build's own failure is the one to report
+                raise OutputError(f"{out_dir}: error: cannot save the build's records: "
+                                  f"{exc.strerror or exc}") from exc
     result.outputs = outcome.outputs
     result.diagnostics = sorted(result.diagnostics + outcome.written.diagnostics)
     return result

@@ -173,7 +173,7 @@ def deck_fingerprint(fmt: str, deck: Deck, library: Library, options: str) -> st
     (`BuildOptions.fingerprint`) and the code."""
     media = [f"{rel}:{_stat(library.media_path(rel))}" for rel in deck.media]
     return content_hash(code_version(), fmt, options, library.root,
-                        deck.title, deck.source_path, deck.content_hash, *(c.key for c in deck.cards), *media)
+                        deck.title, deck.source_path, deck.content_hash, *(f"{c.key}\x1e{c.guid}" for c in deck.cards), *media)
 
 
 def library_fingerprint(fmt: str, library: Library, options: str) -> str:

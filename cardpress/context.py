@@ -8,8 +8,11 @@ never changes the context or anything shared; the build merges results.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Mapping
 
 from .manifest import DeckRecord, Manifest
 from .model import Deck, Diagnostic, Library
@@ -28,6 +31,9 @@ class WriteContext:
     # The decks to write this call. An INCREMENTAL writer is called once per
     # changed deck (one deck here); others get every deck.
     decks: tuple[Deck, ...] = ()
+    # This build's Anki records, decided (and saved) before any package is
+    # written; by deck title (see writers/anki.py `stamp`).
+    stamps: Mapping[str, DeckRecord] = field(default_factory=dict)
 
     def source_file(self, deck: Deck) -> Path:
         return Path(self.library.root) / deck.source_path
@@ -38,15 +44,35 @@ class WriteContext:
 
     def base_time(self, deck: Deck) -> int:
         """The time a changed note is stamped with: SOURCE_DATE_EPOCH when set
-        (reproducible builds), else the source file's mtime. Never the clock,
-        so rebuilding unchanged sources gives identical bytes."""
+        (reproducible builds), else the source file's mtime, so rebuilding
+        unchanged sources gives identical bytes. The clock only ever lowers
+        it: a file dated in the future (a zip from a machine whose clock ran
+        ahead) would give its notes times that later, real edits could not
+        beat, and Anki would drop those edits."""
         epoch = source_date_epoch()
         if epoch is not None:
             return epoch
         try:
-            return int(self.source_file(deck).stat().st_mtime)
+            mtime = int(self.source_file(deck).stat().st_mtime)
         except OSError:
             return 0
+        return min(mtime, int(time.time()))
+
+    def future_mtime(self, deck: Deck) -> str | None:
+        """The source file's time when it is in the future (more than a
+        minute ahead of the clock), as a date, else None."""
+        if source_date_epoch() is not None:
+            return None
+        try:
+            mtime = self.source_file(deck).stat().st_mtime
+        except OSError:
+            return None
+        if mtime <= time.time() + 60:
+            return None
+        try:
+            return datetime.fromtimestamp(mtime, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        except (OverflowError, OSError, ValueError):
+            return "far ahead"
 
 
 @dataclass

@@ -133,12 +133,31 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
     return shared.paths + [p for _, paths, _ in written.values() for p in paths]
 
 
+def _stamp(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager],
+           commit: Callable[[dict], None], outcome: Outcome) -> WriteContext:
+    """The Anki records of the decks about to be written, committed (saved)
+    before anything is written; the context the writers then get."""
+    stamps: dict = {}
+    for plan in plans:
+        if plan.spec.stamps and plan.work and plan.dirty:
+            with guard(plan.fmt):
+                stamps.update(get_writer(plan.fmt).stamp(replace(ctx, decks=tuple(plan.dirty))).records)
+    if not stamps:
+        return ctx
+    outcome.written.records.update(stamps)
+    commit(stamps)
+    return replace(ctx, stamps=stamps)
+
+
 def write_formats(ctx: WriteContext, formats: Sequence[str], cache: OutputCache, known: set[str],
-                  progress: Progress, guard: Callable[[str], ContextManager], outcome: Outcome) -> list[Path]:
+                  progress: Progress, guard: Callable[[str], ContextManager], outcome: Outcome,
+                  commit: Callable[[dict], None] = lambda records: None) -> list[Path]:
     """Write every format, each inside `guard(fmt)` (which turns a writer's
     failure into one clear error), into `outcome`; returns the outputs
-    written now."""
+    written now. `commit(records)` saves the Anki records stamped for this
+    build before any writer runs."""
     plans = [_plan(fmt, ctx, cache, known) for fmt in formats]
+    ctx = _stamp(plans, ctx, guard, commit, outcome)
     progress.start(sum(p.steps for p in plans))
     written: list[Path] = []
     try:

@@ -26,6 +26,9 @@ from . import atomic
 
 VERSION = 1
 FILENAME = ".cardpress/manifest.json"
+# The last second of the year 9999. A mod time past it can only come from a
+# damaged or crafted manifest (and Anki's millisecond ids would overflow).
+MAX_MOD = 253402300799
 
 
 @dataclass
@@ -69,6 +72,8 @@ class NoteRecord:
         for name, typ in _NOTE_TYPES.items():
             if type(getattr(rec, name)) is not typ:
                 raise ValueError(f"manifest: bad {name}")
+        if not 0 <= rec.mod <= MAX_MOD:
+            raise ValueError("manifest: mod time out of range")
         return rec
 
 
@@ -104,11 +109,17 @@ class DeckRecord:
         return cls(
             source=str(data.get("source", "")),
             notetype_hash=str(nt.get("hash", "")),
-            notetype_mod=int(nt.get("mod", 0)),
+            notetype_mod=_mod(nt.get("mod", 0)),
             notes={g: NoteRecord.from_json(r) for g, r in data.get("notes", {}).items()},
             file=str(data.get("file", "")),
             retired={g: NoteRecord.from_json(r) for g, r in data.get("retired", {}).items()},
         )
+
+
+def _mod(value) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_MOD:
+        raise ValueError("manifest: bad mod time")
+    return value
 
 
 @dataclass

@@ -68,6 +68,11 @@ class Card:
     answer_text: str
     location: SourceLocation
     pinned: bool = False
+    # The Anki note's GUID. The reader leaves it empty; the comparison with
+    # the last build (history.compare) sets it: derived from the deck and
+    # the key for a new card, the one already built for a card Anki knows
+    # (also after the card moved to another file, or its deck was renamed).
+    guid: str = ""
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,8 @@ class DeckReader:
 
     def cards(self, tokens: list[Token], h2s: list[int]) -> list[Card]:
         cards: list[Card] = []
-        seen: dict[str, int] = {}
+        seen: dict[str, Card] = {}
+        taken: set[str] = set()  # keys in use, and pins suggested in messages
         for n, start in enumerate(h2s):
             end = h2s[n + 1] if n + 1 < len(h2s) else len(tokens)
             card = self.card(tokens, start, end)
@@ -110,10 +111,10 @@ class DeckReader:
                 continue
             first = seen.get(card.key)
             if first is not None:
-                what = "pinned id {#" + card.key + "}" if card.pinned else "question"
-                self.sink.error(card.location.line, f"duplicate {what} (first at line {first})")
+                self.sink.error(card.location.line, duplicate_message(card, first, taken))
                 continue
-            seen[card.key] = card.location.line
+            seen[card.key] = card
+            taken.add(card.key)
             cards.append(card)
         return cards
 
@@ -148,6 +149,23 @@ class DeckReader:
             return self.path.relative_to(self.root).as_posix()
         except ValueError:
             return self.path.name
+
+
+def duplicate_message(card: Card, first: Card, taken: set[str]) -> str:
+    """Why a card cannot have the id an earlier card has, and the fix (a pin
+    not in `taken`, which then holds it too)."""
+    if card.pinned:
+        return f"duplicate pinned id {{#{card.key}}} (first at line {first.location.line})"
+    if card.question_text == first.question_text:
+        return f"duplicate question (first at line {first.location.line})"
+    # Keys ignore case, spacing and punctuation: `C`, `C++` and `C#` are one id.
+    n = 2
+    while f"{card.key}-{n}" in taken:
+        n += 1
+    taken.add(f"{card.key}-{n}")
+    return (f"question '{short(card.question_text)}' has the same id {{#{card.key}}} as "
+            f"'{short(first.question_text)}' (line {first.location.line}), since ids ignore case, spacing and "
+            f"punctuation; give it a pin of its own, e.g. `{{#{card.key}-{n}}}` at the end of the heading")
 
 
 def split_pin(children: list[Token]) -> tuple[list[Token], str | None]:

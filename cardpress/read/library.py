@@ -20,7 +20,7 @@ def read_library(paths: Sequence[str], remote=None, cache=None) -> Library:
     cached, since their messages and files depend on files around them."""
     root, files, diagnostics = scan_sources(paths)
     decks: list[Deck] = []
-    titles: dict[str, SourceLocation] = {}
+    titles: dict[str, tuple[str, SourceLocation]] = {}  # casefolded title -> (title, where)
     media_files: dict[str, str] = {}
     for path, display in files:
         reader = DeckReader(path.resolve(), display, root, remote)
@@ -42,17 +42,26 @@ def read_library(paths: Sequence[str], remote=None, cache=None) -> Library:
                 cache.store(cache_name, deck)
         if deck is None:
             continue
-        first = titles.get(deck.title)
+        first = titles.get(deck.title.casefold())
         if first is not None:
-            # Anki matches decks by name and our GUIDs by deck title: two
-            # files with one title would fight over the same notes.
-            diagnostics.append(Diagnostic.error(deck.location, f"deck title '{deck.title}' is already used by {first}"))
+            # Anki matches decks by name (ignoring case) and our GUIDs by
+            # deck title: two files with one title would fight over the
+            # same notes, and Anki would merge the two decks.
+            diagnostics.append(Diagnostic.error(deck.location, _title_clash(deck.title, first)))
             continue
-        titles[deck.title] = deck.location
+        titles[deck.title.casefold()] = (deck.title, deck.location)
         decks.append(deck)
         media_files.update(reader.media_files)
     return Library(root=str(root), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)),
                    media_files=tuple(sorted(media_files.items())))
+
+
+def _title_clash(title: str, first: tuple[str, SourceLocation]) -> str:
+    other, where = first
+    if other == title:
+        return f"deck title '{title}' is already used by {where}"
+    return (f"deck title '{title}' is the same as '{other}' ({where}) to Anki, which ignores case in deck names; "
+            "give one of them another title")
 
 
 def read_text(text: str, path: str = "notes.md", root: str | None = None, remote=None) -> Library:

@@ -9,6 +9,10 @@ WeasyPrint alone takes longer than a no-op build may.
   (the site, whose index lists them all).
 - `options`: the `BuildOptions` fields its output depends on; its cache
   fingerprint covers exactly these.
+- `stamps`: it stamps Anki records (mod times); the module then also has
+  `stamp(ctx) -> WriteResult` (records only), which the build runs and
+  saves before any writer writes, so no package is ever newer than the
+  manifest the next build counts up from.
 
 The module itself provides `write(ctx: WriteContext) -> WriteResult`.
 Writers never parse Markdown, never import each other, and never change
@@ -29,11 +33,12 @@ class WriterSpec:
     module: str
     incremental: bool = False
     options: tuple[str, ...] = ()
+    stamps: bool = False
 
 
 # format name -> its writer (in build order: fast first)
 WRITERS: dict[str, WriterSpec] = {
-    "apkg": WriterSpec("cardpress.writers.anki", incremental=True, options=("fetch_remote_media",)),
+    "apkg": WriterSpec("cardpress.writers.anki", incremental=True, options=("fetch_remote_media",), stamps=True),
     "html": WriterSpec("cardpress.writers.html", options=("fetch_remote_media",)),
     "pdf": WriterSpec("cardpress.writers.pdf", incremental=True, options=("layout", "paper", "fetch_remote_media")),
 }

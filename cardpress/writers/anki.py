@@ -28,7 +28,7 @@ from ..fonts import anki_faces
 from ..identity import content_hash, deck_id, note_guid
 from ..images import rewrite_img_src
 from ..manifest import DeckRecord, NoteRecord, next_mod
-from ..model import Card, Deck
+from ..model import Card, Deck, Diagnostic
 from ..templating import render
 
 # Fixed forever: Anki matches note types by id, and a change of fields or
@@ -107,34 +107,43 @@ def _fields(card: Card, names: dict[str, str]) -> list[str]:
             escape(card.key)]
 
 
-def write_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> tuple[Path, DeckRecord]:
-    """The deck's package, and its record: the note type and each note's
-    content hash and mod time (unchanged notes keep theirs)."""
+def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord:
+    """The deck's record: the note type and each note's content hash and
+    mod time. Unchanged notes keep their time; changed ones get a newer one
+    (manifest.next_mod), or Anki drops the update."""
     previous = ctx.manifest.decks.get(deck.title, DeckRecord())
     base = ctx.base_time(deck)
     record = DeckRecord(source=deck.source_path)
     record.notetype_hash = assets.hash
     record.notetype_mod = (previous.notetype_mod if previous.notetype_hash == assets.hash
                            else next_mod(previous.notetype_mod, base))
-
     names = media_names(deck)
-    gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=deck.description_html)
-    notetype = assets.notetype()
-    mods: dict[str, int] = {}
     for card in deck.cards:
         fields = _fields(card, names)
-        guid = note_guid(deck.title, card.key)
+        guid = _guid(deck, card)
         # Frontmatter tags count only when there are some, so decks without
         # tags keep the hashes (and mod times) they had before tags existed.
         digest = content_hash(deck.title, *fields, *(("tags", *deck.tags) if deck.tags else ()))
         old = previous.notes.get(guid)
         mod = old.mod if old is not None and old.hash == digest else next_mod(old.mod if old else 0, base)
-        mods[guid] = mod
         record.notes[guid] = NoteRecord(hash=digest, mod=mod, key=card.key, question=card.question_text,
                                         line=card.location.line)
-        gdeck.add_note(genanki.Note(model=notetype, fields=fields, guid=guid, sort_field=card.question_text,
-                                    tags=list(deck.tags)))
+    return record
 
+
+def _guid(deck: Deck, card: Card) -> str:
+    return card.guid or note_guid(deck.title, card.key)  # history.compare sets it in a build
+
+
+def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: DeckRecord) -> Path:
+    """Write the deck's package with the mod times `record` holds."""
+    names = media_names(deck)
+    gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=deck.description_html)
+    notetype = assets.notetype()
+    for card in deck.cards:
+        gdeck.add_note(genanki.Note(model=notetype, fields=_fields(card, names), guid=_guid(deck, card),
+                                    sort_field=card.question_text, tags=list(deck.tags)))
+    mods = {guid: note.mod for guid, note in record.notes.items()}
     # The package timestamp seeds genanki's note and card ids; derive it from
     # content so the bytes are reproducible.
     stamp = max([record.notetype_mod, *mods.values()], default=record.notetype_mod)
@@ -144,7 +153,7 @@ def write_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> tuple[Path
     media += [(names[rel], ctx.library.media_path(rel).read_bytes()) for rel in deck.media]
     out = ctx.out_dir / f"{ctx.output_stem(deck)}.apkg"
     atomic.write_bytes(out, _package_bytes(db, media))
-    return out, record
+    return out
 
 
 def _collection_bytes(gdeck: genanki.Deck, stamp: int, mods: dict[str, int], notetype_mod: int) -> bytes:
@@ -193,10 +202,25 @@ def _package_bytes(db: bytes, media: list[tuple[str, bytes]]) -> bytes:
     return buf.getvalue()
 
 
+def stamp(ctx: WriteContext) -> WriteResult:
+    """The records (mod times) of `ctx.decks`, decided before any package is
+    written: the build saves them first, so a package Anki may import is
+    never newer than the manifest that the next build counts up from."""
+    assets = _AnkiAssets()
+    return WriteResult(records={deck.title: stamp_deck(deck, ctx, assets) for deck in ctx.decks})
+
+
 def write(ctx: WriteContext) -> WriteResult:
+    """One package per deck, with the mod times stamped for it (`ctx.stamps`)."""
     assets = _AnkiAssets()
     result = WriteResult()
     for deck in ctx.decks:
-        path, result.records[deck.title] = write_deck(deck, ctx, assets)
-        result.paths.append(path)
+        record = ctx.stamps.get(deck.title) or stamp_deck(deck, ctx, assets)
+        result.paths.append(package_deck(deck, ctx, assets, record))
+        result.records[deck.title] = record
+        future = ctx.future_mtime(deck)
+        if future:
+            result.diagnostics.append(Diagnostic.warning(deck.location, (
+                f"the file's modification time is in the future ({future}); its cards are stamped with the "
+                "current time instead, so that later edits still reach Anki (check this computer's clock)")))
     return result

@@ -1,0 +1,168 @@
+"""A build compared with the last one (the manifest): card identity, and the
+changelog.
+
+Anki knows a note only by its GUID (../shared/FACTS.md): a new GUID is a
+new note, and the review history stays with the old one. A new card's GUID
+derives from its deck and its key (its pin, or else a slug of its
+question), so the same notes give the same GUIDs on any machine; a card the
+last build already gave a GUID keeps that one, whatever happens to it:
+- its question is reworded: a warning, and with `--keep-ids` the old id
+  when exactly one old card matches (same place in the deck, or the same
+  answer); remembered in the manifest (`NoteRecord.slug`);
+- it moves to another file (another deck), or its deck is renamed (a new
+  `# title`, a renamed file, a change of case): its key is found among the
+  notes that left their deck in this build, and it keeps that note, with a
+  warning saying what to do in Anki (which never moves a card between
+  decks on import);
+and the changelog counts new, changed, moved, removed and unchanged cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..manifest import DeckRecord, Manifest, NoteRecord
+from ..model import Diagnostic, Library
+from .changelog import DeckChanges, format_changes
+from .deck import REWORD_WARNING, DeckComparison, answer_hash, card_hash
+
+__all__ = ["Comparison", "DeckChanges", "REWORD_WARNING", "answer_hash", "card_hash", "compare", "format_changes"]
+
+
+@dataclass
+class Comparison:
+    library: Library  # the build's library, every card with its GUID, kept keys applied
+    diagnostics: list[Diagnostic]
+    changes: list[DeckChanges]
+    # Identity records for this build's decks (Anki fields carried over from
+    # the last build; the Anki writer refreshes them).
+    records: dict[str, DeckRecord]
+    # What the writers see as "the last build": the loaded manifest, plus the
+    # notes a deck takes over (revived by a kept id, moved in from another
+    # deck) under that deck, so their mod times keep rising.
+    previous: Manifest
+    dropped: list[str]  # deck titles gone for good
+
+    def manifest(self) -> Manifest:
+        """The manifest to save once the writers have run."""
+        decks = {t: r for t, r in self.previous.decks.items() if t not in self.dropped}
+        decks.update(self.records)
+        return Manifest(decks=decks)
+
+
+def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Comparison:
+    decks = [DeckComparison(deck, manifest.decks.get(deck.title), keep_ids) for deck in library.decks]
+    dropped = _gone_decks(library, manifest)
+    diagnostics = _carry_moved(decks, manifest, dropped)
+    taken = set().union(*(d.claimed for d in decks))
+    for d in decks:
+        d.finish(taken)
+        diagnostics += d.diagnostics
+
+    previous = Manifest(decks=dict(manifest.decks))
+    for d in decks:
+        if d.carried:
+            prev = manifest.decks.get(d.input.title, DeckRecord())
+            previous.decks[d.input.title] = replace(prev, notes={**prev.notes, **d.carried})
+    changes = [d.changes for d in decks]
+    moved_out = _moved_out(decks)
+    for d in decks:
+        d.changes.moved_out = moved_out.get(d.input.title, [])
+    for title in dropped:
+        old = manifest.decks[title]
+        changes.append(DeckChanges(title, old.source, gone=True, moved_out=moved_out.get(title, []),
+                                   removed=[r.question for g, r in old.notes.items() if g not in taken]))
+        renamed = next((d for d in decks if d.input.source_path == old.source), None)
+        if renamed is not None and not any(src == title for src in renamed.moved_from.values()):
+            diagnostics.append(Diagnostic.warning(
+                renamed.input.location, f'deck renamed from "{title}": Anki matches decks and notes by it, so this '
+                                        f'is a new deck of new notes and the review history stays under "{title}"'))
+    library = replace(library, decks=tuple(d.deck for d in decks))
+    return Comparison(library, diagnostics, changes, {d.input.title: d.record for d in decks}, previous, dropped)
+
+
+def _gone_decks(library: Library, manifest: Manifest) -> list[str]:
+    """Decks of the last build that this one lacks because their file was
+    deleted or retitled. Others (a build of only some files into the same
+    output folder) are left alone."""
+    current = {d.title for d in library.decks}
+    sources = {d.source_path for d in library.decks}
+    root = Path(library.root)
+    return [title for title, rec in manifest.decks.items()
+            if title not in current and (rec.source in sources or not (root / rec.source).is_file())]
+
+
+def _carry_moved(decks: list[DeckComparison], manifest: Manifest, dropped: list[str]) -> list[Diagnostic]:
+    """Give each fresh card the note its key had in another deck, when that
+    note left its deck in this build and no other card claims it: the card
+    moved to another file, or its deck was renamed. Returns the warnings
+    that tell the user what Anki will do."""
+    claimed = set().union(*(d.claimed for d in decks))
+    current = {d.input.title for d in decks}
+    left: dict[str, list[tuple[str, str, NoteRecord]]] = {}  # key -> (deck, GUID, record)
+    for title in [t for t in manifest.decks if t in current] + dropped:
+        for guid, rec in manifest.decks[title].notes.items():
+            if guid not in claimed and rec.key:
+                left.setdefault(rec.key, []).append((title, guid, rec))
+    wanted: dict[str, list[tuple[DeckComparison, int]]] = {}
+    for d in decks:
+        if not d.unchanged:
+            for i in d.fresh:
+                wanted.setdefault(d.cards[i].key, []).append((d, i))
+    diagnostics: list[Diagnostic] = []
+    for key, claimants in wanted.items():
+        sources = left.get(key, [])  # never the claimant's own deck: its record has no note with this key
+        if not sources:
+            continue
+        if len(sources) > 1 or len(claimants) > 1:
+            for d, i in claimants:
+                where = " and ".join(f'"{title}"' for title, _, _ in sources)
+                diagnostics.append(Diagnostic.warning(
+                    d.cards[i].location, f"{{#{key}}} was in {where} and is now in more than one place, so "
+                                         "cardpress cannot tell which card keeps its review history; Anki will "
+                                         "treat it as a new card; give each a pin of its own"))
+            continue
+        (d, i), (title, guid, rec) = claimants[0], sources[0]
+        d.carry(i, guid, rec, title)
+    for d in decks:
+        diagnostics += _moved_warnings(d, dropped)
+    return diagnostics
+
+
+def _moved_warnings(d: DeckComparison, dropped: list[str]) -> list[Diagnostic]:
+    """One warning for a renamed deck (its cards came from a deck that is
+    gone), one per card moved from a deck that is still there."""
+    out: list[Diagnostic] = []
+    title = d.input.title
+    by_source: dict[str, list[int]] = {}
+    for i, g in enumerate(d.guids):
+        if g in d.moved_from:
+            by_source.setdefault(d.moved_from[g], []).append(i)
+    for old, indexes in by_source.items():
+        if old in dropped:
+            if old.casefold() == title.casefold():
+                message = (f'deck title "{title}" differs from "{old}" only in case; Anki ignores case in deck names, '
+                           f'so its cards stay in "{old}" there, with their review history')
+            else:
+                message = (f'deck renamed from "{old}": its {len(indexes)} card(s) keep their review history, but '
+                           f'Anki keeps them in the deck "{old}"; rename that deck to "{title}" in Anki so that new '
+                           "cards join them")
+            out.append(Diagnostic.warning(d.input.location, message))
+            continue
+        for i in indexes:
+            out.append(Diagnostic.warning(
+                d.cards[i].location, f'card moved from deck "{old}": it keeps its review history, but Anki never '
+                                     f'moves cards between decks on import, so it stays in "{old}" there; move it '
+                                     f'to "{title}" with Browse → Change Deck'))
+    return out
+
+
+def _moved_out(decks: list[DeckComparison]) -> dict[str, list[tuple[str, str]]]:
+    """Deck -> (question, deck it went to) for each card that moved away."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for d in decks:
+        for i, g in enumerate(d.guids):
+            if g in d.moved_from:
+                out.setdefault(d.moved_from[g], []).append((d.cards[i].question_text, d.input.title))
+    return out
