@@ -5,6 +5,7 @@ as a user runs it: a subprocess, real exit codes, stdout and stderr."""
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -249,3 +250,61 @@ def test_url_checks():
     assert is_loopback("http://127.0.0.1:8765") and is_loopback("http://localhost:8765")
     assert is_loopback("http://[::1]:8765") and is_loopback("http://127.1.2.3")
     assert not is_loopback("http://192.168.1.5:8765") and not is_loopback("http://anki.example:8765")
+
+
+def test_delete_removed_asks_first(anki, tmp_path):
+    from cardpress.push import PushSettings, build_for_push, push as push_decks
+
+    src = tmp_path / "source"
+    _write(src / "a.md", "# Asked\n\n## One?\n1\n\n## Two?\n2\n\n## Three?\n3\n")
+    assert push(anki, tmp_path).returncode == 0
+    _write(src / "a.md", "# Asked\n\n## One?\n1\n\n## Three?\n3\n")
+    result = build_for_push([str(src)], tmp_path / "dist", ["apkg"], {})
+    printed: list[str] = []
+    prompts: list[str] = []
+
+    def echo(message, err=False, always=False):
+        printed.append(message)
+
+    def answer(reply):
+        return lambda prompt: prompts.append(prompt) or reply
+
+    settings = PushSettings(url=anki.url, delete_removed=True)
+    assert push_decks(result, settings, echo, answer(False)) == 0
+    assert prompts == ["Delete these 1 note(s) and their review history from Anki?"]
+    assert '  - "Two?" (CardId two)' in printed and "nothing deleted" in printed
+    assert sorted(our_notes(anki, "Asked")) == ["one", "three", "two"]
+    assert push_decks(result, settings, echo, answer(True)) == 0
+    assert sorted(our_notes(anki, "Asked")) == ["one", "three"]
+    assert printed[-1] == "pushed 0 deck(s), 1 up to date, 1 note(s) deleted"
+
+
+def test_open_hands_each_package_to_the_system_opener(notes_copy, tmp_path):
+    """No desktop here: CARDPRESS_OPENER stands in for xdg-open / open and
+    records what it was given."""
+    log = tmp_path / "opened.txt"
+    recorder = tmp_path / "recorder.py"
+    recorder.write_text("import sys\nopen(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')\n", "utf-8")
+    opener = f"{shlex.quote(sys.executable)} {shlex.quote(str(recorder))} {shlex.quote(str(log))}"
+    proc = run("open", "source", cwd=tmp_path, env={"CARDPRESS_OPENER": opener})
+    assert proc.returncode == 0, proc.stderr
+    package = (tmp_path / "dist" / "ai-dev-knowledge.apkg").resolve()
+    assert log.read_text("utf-8").splitlines() == [str(package)]
+    assert f"opened {package}" in proc.stdout
+    assert not (tmp_path / "dist" / "ai-dev-knowledge.pdf").exists()  # open builds the packages only
+
+    line = one_error_line(run("open", "source", cwd=tmp_path, env={"CARDPRESS_OPENER": "false"}))
+    assert line == f"dist/ai-dev-knowledge.apkg: error: false could not open it (exit 1): is Anki installed? " \
+                   "Open it in Anki with File > Import"
+    line = one_error_line(run("open", "source", cwd=tmp_path, env={"CARDPRESS_OPENER": "/nonexistent/opener"}))
+    assert "cannot open it: /nonexistent/opener not found (set CARDPRESS_OPENER" in line
+
+
+def test_the_opener_of_each_platform():
+    from cardpress.opener import opener_command
+
+    assert opener_command({}, "linux") == ["xdg-open"]
+    assert opener_command({}, "darwin") == ["open"]
+    assert opener_command({}, "win32") is None  # os.startfile
+    assert opener_command({"CARDPRESS_OPENER": "flatpak run net.ankiweb.Anki"}, "linux") == \
+        ["flatpak", "run", "net.ankiweb.Anki"]
