@@ -320,9 +320,9 @@ def push(result, settings: PushSettings, echo: Echo, confirm: Callable[[str], bo
 
 def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) -> None:
     before = anki.notes(pkg)
-    lagging = [k for k, n in pkg.notes.items()
+    lagging = {k for k, n in pkg.notes.items()
                if k not in before or (before[k].mod < n.mod if before[k].mod is not None
-                                      else before[k].fields != n.fields)]
+                                      else before[k].fields != n.fields)}
     needed = bool(lagging) or anki.notetype_differs(pkg)
     if not needed:
         report.unchanged = list(pkg.notes)
@@ -341,8 +341,9 @@ def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) 
     after = anki.notes(pkg)
     missing = [k for k in pkg.notes if k not in after]
     if missing:
-        report.elsewhere = sorted(anki.elsewhere(pkg, missing))
-        lost = [k for k in missing if k not in set(report.elsewhere)]
+        moved = anki.elsewhere(pkg, missing)
+        report.elsewhere = sorted(moved)
+        lost = [k for k in missing if k not in moved]
         if lost:
             raise DeckFailed(f"{pkg.path}: error: Anki imported this deck, but {len(lost)} of its {len(pkg.notes)} "
                              f"card(s) are not in it (first: \"{pkg.question(lost[0])}\"); try File > Import "

@@ -294,7 +294,7 @@ def test_open_hands_each_package_to_the_system_opener(notes_copy, tmp_path):
     assert not (tmp_path / "dist" / "ai-dev-knowledge.pdf").exists()  # open builds the packages only
 
     line = one_error_line(run("open", "source", cwd=tmp_path, env={"CARDPRESS_OPENER": "false"}))
-    assert line == f"dist/ai-dev-knowledge.apkg: error: false could not open it (exit 1): is Anki installed? " \
+    assert line == "dist/ai-dev-knowledge.apkg: error: false could not open it (exit 1): is Anki installed? " \
                    "Open it in Anki with File > Import"
     line = one_error_line(run("open", "source", cwd=tmp_path, env={"CARDPRESS_OPENER": "/nonexistent/opener"}))
     assert "cannot open it: /nonexistent/opener not found (set CARDPRESS_OPENER" in line
@@ -308,3 +308,32 @@ def test_the_opener_of_each_platform():
     assert opener_command({}, "win32") is None  # os.startfile
     assert opener_command({"CARDPRESS_OPENER": "flatpak run net.ankiweb.Anki"}, "linux") == \
         ["flatpak", "run", "net.ankiweb.Anki"]
+
+
+def test_cards_edited_or_moved_in_anki(anki, tmp_path):
+    """Anki's side wins where Anki says so: a note edited in Anki after the
+    build keeps Anki's version (as a file import does), and a card moved to
+    another deck in Anki stays there; push says so instead of failing."""
+    src = tmp_path / "source"
+    _write(src / "a.md", "# Mine\n\n## Edited in Anki?\nold\n\n## Moved in Anki?\nold\n\n## Plain?\nold\n")
+    old = {"SOURCE_DATE_EPOCH": "1000000000"}  # package mod times well before the edits below
+    assert push(anki, tmp_path, env=old).returncode == 0
+    notes = our_notes(anki, "Mine")
+    with anki.lock:
+        col = anki.col
+        edited = notes["edited-in-anki"]
+        edited["Answer"] = "changed in Anki"
+        col.update_note(edited)
+        col.set_deck([c.id for c in notes["moved-in-anki"].cards()], col.decks.id("Elsewhere"))
+    _write(src / "a.md", "# Mine\n\n## Edited in Anki?\nnew\n\n## Moved in Anki?\nnew\n\n## Plain?\nnew\n")
+    proc = push(anki, tmp_path, env={"SOURCE_DATE_EPOCH": "1000000100"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Mine: +0 new, ~1 updated, 1 unchanged in Anki" in proc.stdout
+    assert ('dist/a.apkg: warning: 1 card(s) were edited in Anki after this build, so Anki keeps its version: '
+            '"Edited in Anki?"') in proc.stderr
+    assert "dist/a.apkg: warning: 1 card(s) are in another deck in Anki (moved there)" in proc.stderr
+    with anki.lock:
+        assert col.get_note(edited.id)["Answer"] == "changed in Anki"
+        moved = col.get_note(notes["moved-in-anki"].id)
+        assert "new" in moved["Answer"] and moved.cards()[0].did == col.decks.id_for_name("Elsewhere")
+        assert "new" in col.get_note(notes["plain"].id)["Answer"]
