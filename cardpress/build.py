@@ -76,49 +76,72 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
         return result
     _check_output_dir(out_dir)
     parse_cache.flush()
-    ctx = WriteContext(library=comparison.library, out_dir=out_dir, options=options, manifest=comparison.previous)
-    outputs = OutputCache.load(out_dir) if options.incremental else OutputCache(out_dir)
-    outcome = Outcome()
-    done = False
+    writing = _Writing(comparison, manifest, out_dir, options)
+    result.written = writing.run(formats or list(WRITERS), progress or NoProgress())
+    result.outputs = writing.outcome.outputs
+    result.diagnostics = sorted(result.diagnostics + writing.outcome.written.diagnostics)
+    return result
 
-    def stamped(done: bool) -> Manifest:
+
+class _Writing:
+    """The write phase: the writers run, the manifest records what they did.
+
+    The manifest is saved twice: once with the Anki records stamped for this
+    build, before any writer writes (`commit`), and once at the end, also
+    after a failure or an interrupt (`finish`)."""
+
+    def __init__(self, comparison: history.Comparison, manifest: Manifest, out_dir: Path, options: BuildOptions):
+        self.comparison = comparison
+        self.manifest = manifest  # as loaded: the last build
+        self.out_dir = out_dir
+        self.options = options
+        self.outcome = Outcome()
+        self.outputs = OutputCache.load(out_dir) if options.incremental else OutputCache(out_dir)
+
+    def run(self, formats: Sequence[str], progress: Progress) -> list[Path]:
+        ctx = WriteContext(library=self.comparison.library, out_dir=self.out_dir, options=self.options,
+                           manifest=self.comparison.previous)
+        done = False
+        try:
+            written = write_formats(ctx, formats, self.outputs, set(self.manifest.decks), progress,
+                                    guard=_writer_errors, outcome=self.outcome, commit=self.commit)
+            done = True
+        finally:
+            self.finish(done)
+        return written
+
+    def stamped(self, done: bool) -> Manifest:
         """The manifest with this build's Anki records. Before and after a
         failure: the last build's records, plus the decks stamped now (a
         package being written carries their mod times, and the next build
         must count up from them: with an equal mod time Anki drops the
         update); the other decks keep their old records, so their changes
         are still reported next time."""
-        new = comparison.manifest() if done else Manifest(decks=dict(manifest.decks))
-        for title, written in outcome.written.records.items():
-            if title in comparison.records:
-                new.decks[title] = _with_anki_fields(comparison.records[title], written)
+        new = self.comparison.manifest() if done else Manifest(decks=dict(self.manifest.decks))
+        for title, written in self.outcome.written.records.items():
+            if title in self.comparison.records:
+                new.decks[title] = _with_anki_fields(self.comparison.records[title], written)
         return new
 
-    def commit(_records: dict) -> None:
+    def commit(self, _records: dict) -> None:
         try:
-            stamped(False).save(out_dir)
+            self.stamped(False).save(self.out_dir)
         except OSError as exc:  # disk full: nothing is written, so nothing is lost
-            raise OutputError(f"{out_dir}: error: cannot save the build's records: {exc.strerror or exc}") from exc
+            raise self._save_error(exc) from exc
 
-    try:
-        result.written = write_formats(ctx, formats or list(WRITERS), outputs, set(manifest.decks),
-                                       progress or NoProgress(), guard=_writer_errors, outcome=outcome,
-                                       commit=commit)
-        done = True
-    finally:
+    def finish(self, done: bool) -> None:
         try:
-            new = stamped(done)
-            if new.decks != manifest.decks:
-                new.save(out_dir)
+            new = self.stamped(done)
+            if new.decks != self.manifest.decks:
+                new.save(self.out_dir)
             # Last: outputs are vouched for only once the manifest matches them.
-            outputs.save()
+            self.outputs.save()
         except OSError as exc:
             if done:  # else the build's own failure is the one to report
-                raise OutputError(f"{out_dir}: error: cannot save the build's records: "
-                                  f"{exc.strerror or exc}") from exc
-    result.outputs = outcome.outputs
-    result.diagnostics = sorted(result.diagnostics + outcome.written.diagnostics)
-    return result
+                raise self._save_error(exc) from exc
+
+    def _save_error(self, exc: OSError) -> OutputError:
+        return OutputError(f"{self.out_dir}: error: cannot save the build's records: {exc.strerror or exc}")
 
 
 def _with_anki_fields(record: DeckRecord, written: DeckRecord) -> DeckRecord:

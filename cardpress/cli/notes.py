@@ -1,0 +1,87 @@
+"""Commands on the notes: build, check, diff, pin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..build import build, gather
+from ..console import NORMAL, Verbosity
+from .group import DEFAULT_SOURCES, main
+from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, SOURCES, STRICT, VERBOSITY, build_options, exit_code,
+                      print_build, print_diagnostics)
+
+
+@main.command("build")
+@SOURCES
+@FORMATS
+@BUILD_OPTIONS
+def build_command(sources, formats, output, level, **options) -> None:
+    """Build the outputs from SOURCES (files or folders; default: source/).
+    Only what changed since the last build into OUTPUT is written again."""
+    verbosity = Verbosity(level)
+    opts = build_options(**options)
+    result = build(sources or DEFAULT_SOURCES, Path(output), formats or None, opts, progress=verbosity.progress())
+    sys.exit(print_build(result, output, opts.strict, verbosity))
+
+
+@main.command("check")
+@SOURCES
+@STRICT
+def check_command(sources, strict) -> None:
+    """Parse and validate SOURCES without writing anything."""
+    library = gather(sources or DEFAULT_SOURCES)
+    print_diagnostics(library.diagnostics)
+    code = exit_code(library.diagnostics, strict)
+    if code == 0:
+        click.echo(f"ok: {len(library.decks)} deck(s), {library.card_count} card(s)")
+    sys.exit(code)
+
+
+@main.command("diff")
+@SOURCES
+@OUTPUT
+@KEEP_IDS
+@VERBOSITY
+def diff_command(sources, output, keep_ids, level) -> None:
+    """Print what a build into OUTPUT would change (the changelog) without building."""
+    from ..cache import ParseCache
+    from ..history import compare
+    from ..manifest import Manifest
+
+    # The parse cache is only read here (never flushed): diff writes nothing.
+    library = gather(sources or DEFAULT_SOURCES, cache=ParseCache(Path(output)))
+    comparison = compare(library, Manifest.load(Path(output)), keep_ids) if not library.has_errors else None
+    diagnostics = sorted(library.diagnostics + tuple(comparison.diagnostics if comparison else ()))
+    print_diagnostics(diagnostics)
+    if comparison is None:
+        sys.exit(1)
+    Verbosity(max(level, NORMAL)).changelog(comparison.changes)  # the changelog is this command's output
+    sys.exit(0)
+
+
+@main.command("pin")
+@SOURCES
+@OUTPUT
+@KEEP_IDS
+@click.option("-n", "--dry-run", is_flag=True, help="Show what would be pinned; change no file.")
+@VERBOSITY
+def pin_command(sources, output, keep_ids, dry_run, level) -> None:
+    """Write each unpinned question's current id into its heading
+    (`## Question {#id}`), so rewording it later keeps its Anki history.
+    Nothing changes in Anki; only the heading lines change in the files.
+    OUTPUT's records know the ids --keep-ids kept."""
+    from ..pin import pin
+
+    result = pin(sources or DEFAULT_SOURCES, Path(output), keep_ids=keep_ids, dry_run=dry_run)
+    print_diagnostics(result.diagnostics)
+    verbosity = Verbosity(level)
+    if not verbosity.quiet:
+        for f in result.files:
+            for line, key in (f.pins if verbosity.verbose or dry_run else ()):
+                click.echo(f"{f.display}:{line}: {{#{key}}}")
+        verb = "would pin" if dry_run else "pinned"
+        click.echo(f"{verb} {result.count} question(s) in {len(result.files)} file(s)")
+    sys.exit(exit_code(result.diagnostics, False))

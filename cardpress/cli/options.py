@@ -1,0 +1,93 @@
+"""Options several commands share, declared once, and what the commands
+print (diagnostics, changelog, summary)."""
+
+from __future__ import annotations
+
+import click
+
+from ..build import BuildResult
+from ..console import NORMAL, QUIET, VERBOSE, Verbosity
+from ..model import Severity
+from ..options import LAYOUTS, PAPERS, BuildOptions
+from ..writers import WRITERS
+
+
+def _together(*decorators):
+    """One decorator applying `decorators` in the order listed."""
+    def apply(fn):
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+    return apply
+
+
+SOURCES = click.argument("sources", nargs=-1, type=click.Path(readable=False))
+OUTPUT = click.option("-o", "--output", "output", default="dist", show_default=True,
+                      type=click.Path(file_okay=False),
+                      help="Directory for the outputs; it also keeps the last build's records (.cardpress/).")
+FORMATS = click.option("-f", "--format", "formats", multiple=True, type=click.Choice(list(WRITERS)),
+                       help="Output format; repeat for several. Default: all.")
+KEEP_IDS = click.option("--keep-ids", is_flag=True,
+                        help="When a question was reworded without a pin, keep its Anki id (and review history) "
+                             "if exactly one old card matches: same place in the deck or the same answer.")
+STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+VERBOSITY = _together(
+    click.option("-q", "--quiet", "level", flag_value=QUIET, default=NORMAL,
+                 help="Print only problems: no changelog, progress or summary."),
+    click.option("-v", "--verbose", "level", flag_value=VERBOSE,
+                 help="Also list new and changed questions and the outputs left as they were."),
+)
+BUILD_OPTIONS = _together(
+    OUTPUT,
+    click.option("--layout", type=click.Choice(LAYOUTS), default="handout", show_default=True,
+                 help="PDF layout: a typeset handout, duplex flashcards to cut out, or a quiz with answer key."),
+    click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True, help="PDF paper size."),
+    STRICT,
+    click.option("--fetch-remote-media", is_flag=True,
+                 help="Download remote (http/https) images into a cache in the output folder and bundle them. "
+                      "Without it a build never uses the network."),
+    KEEP_IDS,
+    click.option("--force", is_flag=True, help="Parse and write everything, ignoring the caches in OUTPUT/.cardpress/."),
+    VERBOSITY,
+)
+WATCH_OPTIONS = click.option("--debounce", type=click.IntRange(10, 10_000), default=300, show_default=True,
+                             help="Milliseconds to wait for more changes before rebuilding.")
+
+
+def build_options(layout: str, paper: str, strict: bool, fetch_remote_media: bool, keep_ids: bool,
+                   force: bool) -> BuildOptions:
+    return BuildOptions(layout=layout, paper=paper, strict=strict, fetch_remote_media=fetch_remote_media,
+                        keep_ids=keep_ids, incremental=not force)
+
+
+def print_diagnostics(diagnostics) -> None:
+    for d in diagnostics:
+        click.echo(str(d), err=True)
+
+
+def exit_code(diagnostics, strict: bool) -> int:
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return 1
+    if strict and diagnostics:
+        return 1
+    return 0
+
+
+def print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity) -> int:
+    """Diagnostics, changelog and summary of one build; returns the exit code."""
+    print_diagnostics(result.diagnostics)
+    code = exit_code(result.diagnostics, strict)
+    if code == 0 or result.outputs:
+        verbosity.changelog(result.changes)
+        if verbosity.verbose:
+            written = set(result.written)
+            for path in result.outputs:
+                click.echo(f"  {'wrote' if path in written else 'up to date'}: {path}")
+        if not verbosity.quiet:
+            lib = result.library
+            fresh = len(result.outputs) - len(result.written)
+            click.echo(f"built {len(result.outputs)} file(s) from {len(lib.decks)} deck(s), {lib.card_count} card(s) "
+                       f"into {output}/ ({len(result.written)} written, {fresh} up to date)")
+    else:
+        click.echo("build failed: nothing was written", err=True)
+    return code
