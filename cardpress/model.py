@@ -94,6 +94,15 @@ class Deck:
     author: str = ""
     lang: str = ""  # a BCP 47 tag such as "ko" or "en-US"
     tags: tuple[str, ...] = ()  # Anki-safe: no spaces
+    # What new cards' GUIDs derive from, when it is not the title: the title
+    # as an earlier cardpress spelled it (titles taken from file names used
+    # to be Title-Cased), so that no card gets a new GUID because of it.
+    identity: str = ""
+
+    @property
+    def namespace(self) -> str:
+        """The deck's part in its new cards' GUIDs (identity.note_guid)."""
+        return self.identity or self.title
 
 
 @dataclass(frozen=True)

@@ -222,9 +222,11 @@ def test_deleted_and_renamed_decks_are_reported(tmp_path):
     (src / "b.md").unlink()
     (src / "a.md").write_text("# A renamed\n\n## A1\nx\n", "utf-8")
     result = _build(src, out)
-    gone = {c.title: (c.removed, c.moved_out) for c in result.changes if c.gone}
-    # A's card went with its deck's new title (it keeps its note); B's are gone.
-    assert gone == {"A": ([], [("A1", "A renamed")]), "B": (["B1", "B2"], [])}
+    gone = {c.title: c.removed for c in result.changes if c.gone}
+    assert gone == {"B": ["B1", "B2"]}
+    # A's file under its new title continues its deck: its card keeps its note.
+    (renamed,) = [c for c in result.changes if c.title == "A renamed"]
+    assert renamed.renamed_from == "A" and renamed.unchanged == 1 and not renamed.new
     (warning,) = result.diagnostics
     assert 'deck renamed from "A": its 1 card(s) keep their review history' in warning.message
     assert warning.location.line == 1

@@ -96,13 +96,13 @@ def test_renaming_a_file_that_names_its_deck_keeps_the_notes(tmp_path, col):
     src.mkdir()
     (src / "old-name.md").write_text("## First\nOne.\n\n## Second\nTwo.\n", "utf-8")  # no `# title`
     import_apkg(col, _apkg(src, out, "old-name"))
-    _study_all(col, "Old Name")
+    _study_all(col, "old name")
     assert set(_reps(col).values()) == {1}
 
     (src / "old-name.md").rename(src / "new-name.md")
     result = build([str(src)], out, ["apkg"])
     (warning,) = result.diagnostics
-    assert 'deck renamed from "Old Name": its 2 card(s) keep their review history' in warning.message
+    assert 'deck renamed from "old name": its 2 card(s) keep their review history' in warning.message
     log = import_apkg(col, out / "new-name.apkg")
     assert not log.new and col.note_count() == 2
     assert set(_reps(col).values()) == {1}
@@ -110,7 +110,7 @@ def test_renaming_a_file_that_names_its_deck_keeps_the_notes(tmp_path, col):
     # Then retitle it: still the same notes.
     (src / "new-name.md").write_text("# A real title\n\n## First\nOne.\n\n## Second\nTwo.\n", "utf-8")
     result = build([str(src)], out, ["apkg"])
-    assert any('deck renamed from "New Name"' in d.message for d in result.diagnostics)
+    assert any('deck renamed from "new name"' in d.message for d in result.diagnostics)
     log = import_apkg(col, out / "new-name.apkg")
     assert not log.new and col.note_count() == 2
 

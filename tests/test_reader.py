@@ -38,9 +38,23 @@ def test_title_description_and_cards():
         ("Q1", "<p>A1</p>", 6), ("Q2", "<p>A2</p>", 9)]
 
 
-def test_title_falls_back_to_file_name():
+def test_title_falls_back_to_file_name_keeping_its_case():
     deck, _ = deck_of("## Q\nA\n", path="machine_learning-basics.md")
-    assert deck.title == "Machine Learning Basics"
+    assert deck.title == "machine learning basics"
+    for name, title in (("[DB] Key.md", "[DB] Key"), ("[Web] REST API.md", "[Web] REST API")):
+        assert deck_of("## Q\nA\n", path=name)[0].title == title
+
+
+def test_a_title_from_the_file_name_keeps_the_guids_it_always_had():
+    """Titles from file names used to be Title-Cased, and GUIDs derive from
+    the title: the old spelling stays the GUIDs' namespace."""
+    from cardpress.identity import note_guid
+
+    deck, _ = deck_of("## Q\nA\n", path="[DB] Key.md")
+    assert deck.namespace == "[Db] Key"
+    assert note_guid(deck.namespace, "q") == note_guid("[Db] Key", "q")
+    titled, _ = deck_of("# [DB] Key\n## Q\nA\n", path="x.md")
+    assert titled.namespace == "[DB] Key"  # a written title is its own namespace, as always
 
 
 def test_h2_inside_code_fence_is_code():

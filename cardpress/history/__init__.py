@@ -52,9 +52,12 @@ class Comparison:
 
 
 def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Comparison:
-    decks = [DeckComparison(deck, manifest.decks.get(deck.title), keep_ids) for deck in library.decks]
     dropped = _gone_decks(library, manifest)
-    diagnostics = _carry_moved(decks, manifest, dropped)
+    continued = _continued(library, manifest, dropped)
+    decks = [DeckComparison(deck, manifest.decks.get(continued.get(deck.title, deck.title)), keep_ids)
+             for deck in library.decks]
+    diagnostics = _renamed_warnings(library, continued)
+    diagnostics += _carry_moved(decks, manifest, dropped)
     taken = set().union(*(d.claimed for d in decks))
     for d in decks:
         d.finish(taken)
@@ -62,22 +65,20 @@ def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Com
 
     previous = Manifest(decks=dict(manifest.decks))
     for d in decks:
-        if d.carried:
-            prev = manifest.decks.get(d.input.title, DeckRecord())
-            previous.decks[d.input.title] = replace(prev, notes={**prev.notes, **d.carried})
+        prev = manifest.decks.get(continued.get(d.input.title, d.input.title), DeckRecord())
+        previous.decks[d.input.title] = replace(prev, notes={**prev.notes, **d.carried}) if d.carried else prev
     changes = [d.changes for d in decks]
     moved_out = _moved_out(decks)
     for d in decks:
         d.changes.moved_out = moved_out.get(d.input.title, [])
+    for d in decks:
+        d.changes.renamed_from = continued.get(d.input.title, "")
     for title in dropped:
+        if title in continued.values():
+            continue  # the same file under a new title: its changes are the new title's
         old = manifest.decks[title]
         changes.append(DeckChanges(title, old.source, gone=True, moved_out=moved_out.get(title, []),
                                    removed=[r.question for g, r in old.notes.items() if g not in taken]))
-        renamed = next((d for d in decks if d.input.source_path == old.source), None)
-        if renamed is not None and not any(src == title for src in renamed.moved_from.values()):
-            diagnostics.append(Diagnostic.warning(
-                renamed.input.location, f'deck renamed from "{title}": Anki matches decks and notes by it, so this '
-                                        f'is a new deck of new notes and the review history stays under "{title}"'))
     library = replace(library, decks=tuple(d.deck for d in decks))
     return Comparison(library, diagnostics, changes, {d.input.title: d.record for d in decks}, previous, dropped)
 
@@ -91,6 +92,38 @@ def _gone_decks(library: Library, manifest: Manifest) -> list[str]:
     root = Path(library.root)
     return [title for title, rec in manifest.decks.items()
             if title not in current and (rec.source in sources or not (root / rec.source).is_file())]
+
+
+def _continued(library: Library, manifest: Manifest, dropped: list[str]) -> dict[str, str]:
+    """New title -> old title, for each deck whose file the last build knew
+    under another title (a new `# title`, or a title the file name gives
+    and cardpress now spells differently): the deck continues that record,
+    every card keeping its note."""
+    out: dict[str, str] = {}
+    for deck in library.decks:
+        if deck.title in manifest.decks:
+            continue
+        old = next((t for t in dropped if manifest.decks[t].source == deck.source_path and t not in out.values()),
+                   None)
+        if old is not None:
+            out[deck.title] = old
+    return out
+
+
+def _renamed_warnings(library: Library, continued: dict[str, str]) -> list[Diagnostic]:
+    by_title = {d.title: d for d in library.decks}
+    return [Diagnostic.warning(by_title[new].location, rename_message(old, new, len(by_title[new].cards)))
+            for new, old in continued.items()]
+
+
+def rename_message(old: str, new: str, count: int) -> str:
+    """What a deck's new title means in Anki, which matches decks by name
+    (ignoring case) and never moves a card between decks on import."""
+    if old.casefold() == new.casefold():
+        return (f'deck title "{new}" differs from "{old}" only in case; Anki ignores case in deck names, so its '
+                f'cards stay in "{old}" there, with their review history')
+    return (f'deck renamed from "{old}": its {count} card(s) keep their review history, but Anki keeps them in '
+            f'the deck "{old}"; rename that deck to "{new}" in Anki so that new cards join them')
 
 
 def _carry_moved(decks: list[DeckComparison], manifest: Manifest, dropped: list[str]) -> list[Diagnostic]:
@@ -141,14 +174,7 @@ def _moved_warnings(d: DeckComparison, dropped: list[str]) -> list[Diagnostic]:
             by_source.setdefault(d.moved_from[g], []).append(i)
     for old, indexes in by_source.items():
         if old in dropped:
-            if old.casefold() == title.casefold():
-                message = (f'deck title "{title}" differs from "{old}" only in case; Anki ignores case in deck names, '
-                           f'so its cards stay in "{old}" there, with their review history')
-            else:
-                message = (f'deck renamed from "{old}": its {len(indexes)} card(s) keep their review history, but '
-                           f'Anki keeps them in the deck "{old}"; rename that deck to "{title}" in Anki so that new '
-                           "cards join them")
-            out.append(Diagnostic.warning(d.input.location, message))
+            out.append(Diagnostic.warning(d.input.location, rename_message(old, title, len(indexes))))
             continue
         for i in indexes:
             out.append(Diagnostic.warning(

@@ -18,6 +18,7 @@ class DeckChanges:
     moved_in: list[tuple[str, str]] = field(default_factory=list)  # (question, deck it came from)
     moved_out: list[tuple[str, str]] = field(default_factory=list)  # (question, deck it went to)
     gone: bool = False  # the whole deck is gone: file deleted or retitled
+    renamed_from: str = ""  # the title the last build knew this deck's file under
 
     @property
     def any(self) -> bool:
@@ -42,6 +43,8 @@ def format_changes(changes: list[DeckChanges], verbose: bool = False) -> list[st
             lines.append(f"{ch.title}: deck removed ({ch.source}), -{len(ch.removed)} removed{moved}")
         else:
             lines.append(f"{ch.title}: {ch.summary()}")
+            if ch.renamed_from:
+                lines.append(f'  renamed from "{ch.renamed_from}"')
         for old, new in ch.kept:
             lines.append(f'  kept id: "{old}" -> "{new}"')
         if verbose:

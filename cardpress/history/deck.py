@@ -53,7 +53,7 @@ class DeckComparison:
         self.slugs = [c.key for c in deck.cards]  # the reader's keys
         self.cards = self._aliased(deck.cards)
         by_key = {r.key: g for g, r in self.prev.notes.items()}
-        self.guids = [by_key.get(c.key) or note_guid(deck.title, c.key) for c in self.cards]
+        self.guids = [by_key.get(c.key) or note_guid(deck.namespace, c.key) for c in self.cards]
         self.claimed = set(self.guids)
         if not self.unchanged:
             self._revive()

@@ -59,8 +59,11 @@ class DeckReader:
         headings = top_headings(tokens, ("h1", "h2"))
         first_h2 = next((i for i in headings if tokens[i].tag == "h2"), len(tokens))
         title, title_line, intro_tokens = self.title(tokens, headings, first_h2)
+        identity = ""
         if meta.get("title"):
             title = str(meta["title"])
+        elif title is None:
+            title, identity = title_from_filename(self.path), legacy_title_from_filename(self.path)
         description_html = self.clean(render(intro_tokens, self.env)) if intro_tokens else ""
         h2s = [i for i in headings if tokens[i].tag == "h2"]
         if not h2s:
@@ -77,10 +80,12 @@ class DeckReader:
             author=str(meta.get("author", "")),
             lang=str(meta.get("lang", "")),
             tags=tuple(meta.get("tags", ())),  # type: ignore[arg-type]
+            identity=identity if identity != title else "",
         )
 
-    def title(self, tokens: list[Token], headings: list[int], first_h2: int) -> tuple[str, int, list[Token]]:
-        """The deck's title, its line, and the tokens of its description."""
+    def title(self, tokens: list[Token], headings: list[int], first_h2: int) -> tuple[str | None, int, list[Token]]:
+        """The deck's `# title` (None without one), its line, and the tokens
+        of its description."""
         title: str | None = None
         title_line = 1
         intro_start = 0
@@ -94,8 +99,8 @@ class DeckReader:
             else:
                 self.sink.warn(line_of(tokens[i]), f"second '# ' title in one file (first at line {title_line}); "
                                                    "one file is one deck, so it is kept as description text")
-        if not title:
-            return title_from_filename(self.path), title_line, tokens[:first_h2]
+        if not title:  # None: the caller names the deck after its file
+            return None, title_line, tokens[:first_h2]
         intro = [t for j, t in enumerate(tokens[:first_h2])
                  if j >= intro_start or j < intro_start - HEADING_TOKENS]
         return title, title_line, intro
@@ -183,4 +188,13 @@ def split_pin(children: list[Token]) -> tuple[list[Token], str | None]:
 
 
 def title_from_filename(path: Path) -> str:
+    """`[DB] Key_points.md` -> "[DB] Key points": separators become spaces,
+    the case stays as the user wrote it."""
+    return re.sub(r"[-_]+", " ", path.stem).strip() or path.stem
+
+
+def legacy_title_from_filename(path: Path) -> str:
+    """The same title as cardpress spelled it before it kept the case
+    ("[Db] Key Points"): the GUIDs of decks named after their file derive
+    from it, so no card they ever had gets a new one."""
     return re.sub(r"[-_]+", " ", path.stem).strip().title() or path.stem

@@ -132,7 +132,7 @@ def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord
 
 
 def _guid(deck: Deck, card: Card) -> str:
-    return card.guid or note_guid(deck.title, card.key)  # history.compare sets it in a build
+    return card.guid or note_guid(deck.namespace, card.key)  # history.compare sets it in a build
 
 
 def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: DeckRecord) -> Path:
