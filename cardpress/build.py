@@ -35,11 +35,14 @@ class BuildResult:
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None) -> Library:
+def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None,
+           options: BuildOptions | None = None) -> Library:
     """Read and check the notes. `remote` (remote.RemoteMedia) only with
     --fetch-remote-media: without it nothing touches the network. `cache`:
     reuse the decks of unchanged files (not with remote media)."""
-    return read_library(sources, remote=remote, cache=cache if remote is None else None)
+    options = options or BuildOptions()
+    return read_library(sources, remote=remote, cache=cache if remote is None else None,
+                        question_level=options.question_level)
 
 
 def _check_output_dir(out_dir: Path) -> None:
@@ -64,7 +67,7 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
         _check_output_dir(out_dir)  # the download cache lives in it
         remote = RemoteMedia(out_dir, timeout=options.fetch_timeout)
     parse_cache = ParseCache(out_dir if options.incremental else None)
-    library = gather(sources, remote=remote, cache=parse_cache)
+    library = gather(sources, remote=remote, cache=parse_cache, options=options)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
     if _failed(result.diagnostics, options.strict):
         return result
@@ -99,7 +102,10 @@ class _Writing:
         self.outputs = OutputCache.load(out_dir) if options.incremental else OutputCache(out_dir)
 
     def run(self, formats: Sequence[str], progress: Progress) -> list[Path]:
-        ctx = WriteContext(library=self.comparison.library, out_dir=self.out_dir, options=self.options,
+        # A file with no questions has nothing to write (the reader warned).
+        library = self.comparison.library
+        library = replace(library, decks=tuple(d for d in library.decks if d.cards))
+        ctx = WriteContext(library=library, out_dir=self.out_dir, options=self.options,
                            manifest=self.comparison.previous)
         done = False
         try:

@@ -88,8 +88,10 @@ class ParseCache:
         self.used: set[str] = set()
         self.pending: dict[str, Deck] = {}
 
-    def name(self, root: Path, display: str, data: bytes) -> str:
-        head = "\x1f".join((code_version(), str(root), display)).encode("utf-8", "surrogateescape")
+    def name(self, root: Path, display: str, data: bytes, *settings: str) -> str:
+        """The entry of a file's parse: its bytes, where it is, the code, and
+        the `settings` that shape its parse."""
+        head = "\x1f".join((code_version(), str(root), display, *settings)).encode("utf-8", "surrogateescape")
         return hashlib.sha256(head + b"\x00" + data).hexdigest()[:32] + ".json"
 
     def load(self, name: str, root: Path) -> Deck | None:

@@ -98,6 +98,7 @@ class Deck:
     # as an earlier cardpress spelled it (titles taken from file names used
     # to be Title-Cased), so that no card gets a new GUID because of it.
     identity: str = ""
+    question_level: int = 2  # the heading level of its questions (## = 2)
 
     @property
     def namespace(self) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 LAYOUTS = ("handout", "cards", "quiz")
+QUESTION_LEVELS = ("2", "3", "4", "auto")
 PAPERS = ("a4", "letter")
 
 
@@ -39,12 +40,18 @@ class BuildOptions:
     strict: bool = False
     # False (--force): ignore the caches in OUTPUT/.cardpress/.
     incremental: bool = True
+    # Which headings are questions: "2" (##), "3", "4" or "auto"; a file's
+    # frontmatter `question_level` wins. It shapes the parse, which every
+    # cache keys on (Deck.content_hash), so no writer needs to list it.
+    question_level: str = "2"
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
             raise ValueError(f"unknown PDF layout {self.layout!r}")
         if self.paper not in PAPERS:
             raise ValueError(f"unknown paper size {self.paper!r}")
+        if self.question_level not in QUESTION_LEVELS:
+            raise ValueError(f"unknown question level {self.question_level!r}")
 
     def fingerprint(self, names: Iterable[str] | None = None) -> str:
         """A stable text for cache keys: the output-shaping options among

@@ -48,12 +48,12 @@ class PinResult:
 
 
 def pin(sources: Sequence[str], out_dir: Path | None = None, keep_ids: bool = False,
-        dry_run: bool = False) -> PinResult:
+        dry_run: bool = False, question_level: str = "2") -> PinResult:
     """Pin every unpinned card under `sources`. `out_dir`: where the last
     build's manifest is, for the ids `--keep-ids` kept (and, with
     `keep_ids`, to keep more now). Nothing is written when the notes have
     errors."""
-    library = read_library(sources)
+    library = read_library(sources, question_level=question_level)
     result = PinResult(diagnostics=list(library.diagnostics))
     if library.has_errors:
         return result
@@ -80,8 +80,8 @@ def _pin_deck(library: Library, deck: Deck, pins: dict[int, str], result: PinRes
     # such pins are written with `\_`, which reads back as the same key.
     written = dict(pins)
     for attempt in range(2):
-        new = pin_bytes(data, written, display)
-        failed = _check(new, path, library.root, display, expected)
+        new = pin_bytes(data, written, display, deck.question_level)
+        failed = _check(new, path, library.root, display, expected, str(deck.question_level))
         if not failed:
             break
         if attempt == 0:
@@ -100,7 +100,7 @@ def _pin_deck(library: Library, deck: Deck, pins: dict[int, str], result: PinRes
     return PinnedFile(path, display, sorted(pins.items()))
 
 
-def pin_bytes(data: bytes, pins: dict[int, str], display: str) -> bytes:
+def pin_bytes(data: bytes, pins: dict[int, str], display: str, level: int = 2) -> bytes:
     """`data` with `{#key}` added to the heading of each card starting at
     line `line` (1-based). Lines are split exactly where the reader splits
     them, so line numbers agree."""
@@ -108,7 +108,7 @@ def pin_bytes(data: bytes, pins: dict[int, str], display: str) -> bytes:
     text = data[len(bom):].decode("utf-8")
     parts = _LINE_END.split(text)  # line, end, line, end, ..., last line
     lines, ends = parts[0::2], parts[1::2] + [""]
-    for first, last, atx in question_headings(data, display):
+    for first, last, atx in question_headings(data, display, level):
         if first + 1 not in pins:
             continue
         pin_text = f" {{#{pins[first + 1]}}}"
@@ -117,9 +117,9 @@ def pin_bytes(data: bytes, pins: dict[int, str], display: str) -> bytes:
     return bom + "".join(line + end for line, end in zip(lines, ends)).encode("utf-8")
 
 
-def _check(new: bytes, path: Path, root: str, display: str, expected: dict) -> set[int]:
+def _check(new: bytes, path: Path, root: str, display: str, expected: dict, level: str) -> set[int]:
     """Lines whose card does not read back as the same card, now pinned."""
-    deck, diagnostics = read_file(new, path, display, Path(root))
+    deck, diagnostics = read_file(new, path, display, Path(root), level)
     got = {c.location.line: c for c in deck.cards} if deck is not None else {}
     bad = set()
     for line, card in expected.items():

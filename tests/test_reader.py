@@ -111,10 +111,13 @@ def test_guid_depends_on_question_not_answer():
 
 
 def test_duplicates_and_empty_answers_are_reported_with_lines():
-    lib = read_text("# D\n## Q\nA\n## Other\n\n## Q\nB\n", path="x.md")
+    lib = read_text("# D\n## Q\nA\n## Other\n\n## Q\nB\n## Last\n<!-- todo -->\n", path="x.md")
     assert [str(d) for d in lib.diagnostics] == [
-        "x.md:4: error: question 'Other' has an empty answer",
+        # Directly followed by a heading: a section, as GitHub shows it (issue 12).
+        "x.md:4: warning: 'Other' has no answer and another heading follows it: read as a section heading, "
+        "not a question",
         "x.md:6: error: duplicate question (first at line 2)",
+        "x.md:8: error: question 'Last' has an empty answer",
     ]
 
 

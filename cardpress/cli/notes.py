@@ -10,8 +10,9 @@ import click
 from ..build import build, gather
 from ..console import NORMAL, Verbosity
 from .group import DEFAULT_SOURCES, main
-from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, SOURCES, STRICT, VERBOSITY, build_options, exit_code,
-                      print_build, print_diagnostics)
+from ..options import BuildOptions
+from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, QUESTION_LEVEL, SOURCES, STRICT, VERBOSITY,
+                      build_options, exit_code, print_build, print_diagnostics)
 
 
 @main.command("build")
@@ -30,9 +31,10 @@ def build_command(sources, formats, output, level, **options) -> None:
 @main.command("check")
 @SOURCES
 @STRICT
-def check_command(sources, strict) -> None:
+@QUESTION_LEVEL
+def check_command(sources, strict, question_level) -> None:
     """Parse and validate SOURCES without writing anything."""
-    library = gather(sources or DEFAULT_SOURCES)
+    library = gather(sources or DEFAULT_SOURCES, options=BuildOptions(question_level=question_level))
     print_diagnostics(library.diagnostics)
     code = exit_code(library.diagnostics, strict)
     if code == 0:
@@ -44,15 +46,17 @@ def check_command(sources, strict) -> None:
 @SOURCES
 @OUTPUT
 @KEEP_IDS
+@QUESTION_LEVEL
 @VERBOSITY
-def diff_command(sources, output, keep_ids, level) -> None:
+def diff_command(sources, output, keep_ids, question_level, level) -> None:
     """Print what a build into OUTPUT would change (the changelog) without building."""
     from ..cache import ParseCache
     from ..history import compare
     from ..manifest import Manifest
 
     # The parse cache is only read here (never flushed): diff writes nothing.
-    library = gather(sources or DEFAULT_SOURCES, cache=ParseCache(Path(output)))
+    library = gather(sources or DEFAULT_SOURCES, cache=ParseCache(Path(output)),
+                     options=BuildOptions(question_level=question_level))
     comparison = compare(library, Manifest.load(Path(output)), keep_ids) if not library.has_errors else None
     diagnostics = sorted(library.diagnostics + tuple(comparison.diagnostics if comparison else ()))
     print_diagnostics(diagnostics)
@@ -66,16 +70,18 @@ def diff_command(sources, output, keep_ids, level) -> None:
 @SOURCES
 @OUTPUT
 @KEEP_IDS
+@QUESTION_LEVEL
 @click.option("-n", "--dry-run", is_flag=True, help="Show what would be pinned; change no file.")
 @VERBOSITY
-def pin_command(sources, output, keep_ids, dry_run, level) -> None:
+def pin_command(sources, output, keep_ids, question_level, dry_run, level) -> None:
     """Write each unpinned question's current id into its heading
     (`## Question {#id}`), so rewording it later keeps its Anki history.
     Nothing changes in Anki; only the heading lines change in the files.
     OUTPUT's records know the ids --keep-ids kept."""
     from ..pin import pin
 
-    result = pin(sources or DEFAULT_SOURCES, Path(output), keep_ids=keep_ids, dry_run=dry_run)
+    result = pin(sources or DEFAULT_SOURCES, Path(output), keep_ids=keep_ids, dry_run=dry_run,
+                 question_level=question_level)
     print_diagnostics(result.diagnostics)
     verbosity = Verbosity(level)
     if not verbosity.quiet:

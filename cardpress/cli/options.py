@@ -8,7 +8,7 @@ import click
 from ..build import BuildResult
 from ..console import NORMAL, QUIET, VERBOSE, Verbosity
 from ..model import Severity
-from ..options import LAYOUTS, PAPERS, BuildOptions
+from ..options import LAYOUTS, PAPERS, QUESTION_LEVELS, BuildOptions
 from ..writers import WRITERS
 
 
@@ -31,6 +31,9 @@ KEEP_IDS = click.option("--keep-ids", is_flag=True,
                         help="When a question was reworded without a pin, keep its Anki id (and review history) "
                              "if exactly one old card matches: same place in the deck or the same answer.")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+QUESTION_LEVEL = click.option("--question-level", type=click.Choice(QUESTION_LEVELS), default="2", show_default=True,
+                              help="Which headings are questions: 2 (##), 3 (###), 4 (####), or auto (the level "
+                                   "that reads like questions). A file's frontmatter question_level wins.")
 VERBOSITY = _together(
     click.option("-q", "--quiet", "level", flag_value=QUIET, default=NORMAL,
                  help="Print only problems: no changelog, progress or summary."),
@@ -43,6 +46,7 @@ BUILD_OPTIONS = _together(
                  help="PDF layout: a typeset handout, duplex flashcards to cut out, or a quiz with answer key."),
     click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True, help="PDF paper size."),
     STRICT,
+    QUESTION_LEVEL,
     click.option("--fetch-remote-media", is_flag=True,
                  help="Download remote (http/https) images into a cache in the output folder and bundle them. "
                       "Without it a build never uses the network."),
@@ -55,9 +59,9 @@ WATCH_OPTIONS = click.option("--debounce", type=click.IntRange(10, 10_000), defa
 
 
 def build_options(layout: str, paper: str, strict: bool, fetch_remote_media: bool, keep_ids: bool,
-                   force: bool) -> BuildOptions:
+                  force: bool, question_level: str) -> BuildOptions:
     return BuildOptions(layout=layout, paper=paper, strict=strict, fetch_remote_media=fetch_remote_media,
-                        keep_ids=keep_ids, incremental=not force)
+                        keep_ids=keep_ids, incremental=not force, question_level=question_level)
 
 
 def print_diagnostics(diagnostics) -> None:
@@ -80,6 +84,9 @@ def print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity)
     if code == 0 or result.outputs:
         verbosity.changelog(result.changes)
         if verbosity.verbose:
+            for deck in result.library.decks:
+                if deck.question_level != 2:
+                    click.echo(f"  {deck.source_path}: questions are the '{'#' * deck.question_level}' headings")
             written = set(result.written)
             for path in result.outputs:
                 click.echo(f"  {'wrote' if path in written else 'up to date'}: {path}")

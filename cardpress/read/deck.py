@@ -25,14 +25,16 @@ from .frontmatter import read_frontmatter
 from .links import Approved, LinkCheck
 from .markdown import HEADING_TOKENS, heading_inline, line_of, parse, render, render_inline, top_headings
 from .sink import Sink
+from .structure import DEFAULT_LEVEL, Outline, answer_end, level_hints, outline
 
 
 class DeckReader:
     """Reads one file. Collects diagnostics (`sink`) instead of stopping at
     the first problem."""
 
-    def __init__(self, path: Path, display_path: str, root: Path, remote=None):
+    def __init__(self, path: Path, display_path: str, root: Path, remote=None, question_level: str = "2"):
         self.path = path
+        self.question_level = question_level  # "2", "3", "4" or "auto"; a file's frontmatter may say otherwise
         self.root = root
         self.remote = remote
         self.sink = Sink(display_path)
@@ -56,40 +58,58 @@ class DeckReader:
         # Cleaning consults what the check approved: check first.
         self.approved = LinkCheck(self.path, self.root, text.split("\n"), self.sink, self.remote).check(tokens)
 
-        headings = top_headings(tokens, ("h1", "h2"))
-        first_h2 = next((i for i in headings if tokens[i].tag == "h2"), len(tokens))
-        title, title_line, intro_tokens = self.title(tokens, headings, first_h2)
+        level = str(meta.get("question_level") or self.question_level)
+        shape = outline(tokens, level)
+        body = min([h.index for h in shape.questions + shape.sections], default=len(tokens))
+        title, title_line, intro_tokens = self.title(tokens, top_headings(tokens, ("h1",)), body)
         identity = ""
         if meta.get("title"):
             title = str(meta["title"])
         elif title is None:
             title, identity = title_from_filename(self.path), legacy_title_from_filename(self.path)
         description_html = self.clean(render(intro_tokens, self.env)) if intro_tokens else ""
-        h2s = [i for i in headings if tokens[i].tag == "h2"]
-        if not h2s:
+        if not shape.questions:
             # Line 1, not 0 (the whole file): editors' `path:line:` matchers skip lines without one.
-            self.sink.warn(1, "no questions found (questions are '## ' headings)")
+            self.sink.warn(1, f"no questions found (questions are '{'#' * shape.level} ' headings); "
+                              "nothing is written for this file")
+        for line, message in level_hints(tokens, shape):
+            self.sink.warn(line, message)
+        self.warn_loose_section_text(shape)
+        cards = self.cards(tokens, shape)
+        # The file's bytes, and whatever else shapes its parse (so caches
+        # keyed on it see a change of question level).
+        shaped_by = () if level == str(DEFAULT_LEVEL) else (f"question_level={level}",)
         return Deck(
             title=title,
             description_html=description_html,
             source_path=self.display_rel(),
             location=self.sink.at(title_line),
-            cards=tuple(self.cards(tokens, h2s)),
+            cards=tuple(cards),
             media=tuple(self.approved.media),
-            content_hash=content_hash(data.decode("latin-1")),
+            content_hash=content_hash(data.decode("latin-1"), *shaped_by),
             author=str(meta.get("author", "")),
             lang=str(meta.get("lang", "")),
             tags=tuple(meta.get("tags", ())),  # type: ignore[arg-type]
             identity=identity if identity != title else "",
+            question_level=shape.level,
         )
 
-    def title(self, tokens: list[Token], headings: list[int], first_h2: int) -> tuple[str | None, int, list[Token]]:
+    def warn_loose_section_text(self, shape: Outline) -> None:
+        """Text right under a section heading belongs to no card: say so."""
+        for h in shape.sections:
+            if h.body:
+                self.sink.warn(h.line, f"the text under the section '{short(h.text)}' (before its first question) "
+                                       "is in no card; move it into an answer, or into the deck's description")
+
+    def title(self, tokens: list[Token], h1s: list[int], body: int) -> tuple[str | None, int, list[Token]]:
         """The deck's `# title` (None without one), its line, and the tokens
-        of its description."""
+        of its description: what stands before `body` (the first section or
+        question heading)."""
+        first_h2 = body
         title: str | None = None
         title_line = 1
         intro_start = 0
-        for i in headings:
+        for i in h1s:
             if i >= first_h2:
                 break
             if title is None:
@@ -105,13 +125,18 @@ class DeckReader:
                  if j >= intro_start or j < intro_start - HEADING_TOKENS]
         return title, title_line, intro
 
-    def cards(self, tokens: list[Token], h2s: list[int]) -> list[Card]:
+    def cards(self, tokens: list[Token], shape: Outline) -> list[Card]:
         cards: list[Card] = []
         seen: dict[str, Card] = {}
         taken: set[str] = set()  # keys in use, and pins suggested in messages
-        for n, start in enumerate(h2s):
-            end = h2s[n + 1] if n + 1 < len(h2s) else len(tokens)
-            card = self.card(tokens, start, end)
+        for q in shape.questions:
+            end = answer_end(tokens, q.index, shape.level)
+            if not q.body and end < len(tokens) and end == q.index + HEADING_TOKENS:
+                # Directly followed by another heading: a section, as GitHub shows it.
+                self.sink.warn(q.line, f"'{short(q.text)}' has no answer and another heading follows it: "
+                                       "read as a section heading, not a question")
+                continue
+            card = self.card(tokens, q.index, end)
             if card is None:
                 continue
             first = seen.get(card.key)

@@ -21,6 +21,7 @@ FRONTMATTER_KEYS = {
     "author": "kept on the deck (Deck.author) for the writers; none shows it yet",
     "lang": "language of the notes, a BCP 47 tag such as ko or en-US",
     "tags": "Anki tags added to every card, a list of words",
+    "question_level": "which headings are questions: 2 (##, the default), 3, 4, or auto",
 }
 
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -83,6 +84,9 @@ def _read_meta(node: yaml.Node, sink: Sink, meta: dict[str, object]) -> None:
             continue
         # The scalar as written: `lang: no` stays "no", `title: 2024` stays "2024".
         value = " ".join(vnode.value.split())
+        if key == "question_level" and value not in ("2", "3", "4", "auto"):
+            sink.warn(vline, f"frontmatter question_level '{short(value)}' is not 2, 3, 4 or auto; ignored")
+            continue
         if key == "lang" and value and not _LANG_RE.match(value):
             sink.warn(vline, f"frontmatter lang '{short(value)}' is not a language tag like 'ko' or 'en-US'; ignored")
             continue

@@ -11,7 +11,7 @@ from .markdown import parse, top_headings
 from .sink import Sink
 
 
-def question_headings(data: bytes, display: str) -> Iterator[tuple[int, int, bool]]:
+def question_headings(data: bytes, display: str, level: int = 2) -> Iterator[tuple[int, int, bool]]:
     """(first line, the line its text ends on, is ATX) of each question
     heading, 0-based. A setext heading's text may span lines; its underline
     follows the last of them."""
@@ -21,7 +21,7 @@ def question_headings(data: bytes, display: str) -> Iterator[tuple[int, int, boo
         return
     text, _meta = read_frontmatter(text, sink)
     tokens, _env = parse(text)
-    for i in top_headings(tokens, ("h2",)):
+    for i in top_headings(tokens, (f"h{level}",)):
         tok = tokens[i]
         if tok.map:
             atx = tok.markup.startswith("#")

@@ -12,25 +12,27 @@ from .deck import DeckReader
 from .sources import scan_sources
 
 
-def read_library(paths: Sequence[str], remote=None, cache=None) -> Library:
+def read_library(paths: Sequence[str], remote=None, cache=None, question_level: str = "2") -> Library:
     """Read every Markdown file under `paths`. `remote` (a
     `remote.RemoteMedia`) is given only with --fetch-remote-media; without it
     nothing touches the network. `cache` (a `cache.ParseCache`) supplies the
     decks of unchanged files; decks with diagnostics or media are never
-    cached, since their messages and files depend on files around them."""
+    cached, since their messages and files depend on files around them.
+    `question_level`: which headings are questions, unless a file's
+    frontmatter says."""
     root, files, diagnostics = scan_sources(paths)
     decks: list[Deck] = []
     titles: dict[str, tuple[str, SourceLocation]] = {}  # casefolded title -> (title, where)
     media_files: dict[str, str] = {}
     for path, display in files:
-        reader = DeckReader(path.resolve(), display, root, remote)
+        reader = DeckReader(path.resolve(), display, root, remote, question_level)
         try:
             data = path.read_bytes()
         except OSError as exc:
             reader.sink.error(1, f"cannot read file: {exc.strerror or exc}")
             diagnostics.extend(reader.diagnostics)
             continue
-        cache_name = cache.name(root, display, data) if cache is not None else None
+        cache_name = cache.name(root, display, data, question_level) if cache is not None else None
         deck = cache.load(cache_name, root) if cache is not None else None
         if deck is None:
             try:
@@ -76,8 +78,9 @@ def read_text(text: str, path: str = "notes.md", root: str | None = None, remote
                    media_files=tuple(sorted(reader.media_files.items())))
 
 
-def read_file(data: bytes, path: Path, display: str, root: Path) -> tuple[Deck | None, list[Diagnostic]]:
+def read_file(data: bytes, path: Path, display: str, root: Path,
+              question_level: str = "2") -> tuple[Deck | None, list[Diagnostic]]:
     """One file's deck and diagnostics, from its bytes (`cardpress pin`
     re-reads a file it is about to write this way)."""
-    reader = DeckReader(path.resolve(), display, root)
+    reader = DeckReader(path.resolve(), display, root, question_level=question_level)
     return reader.read(data), reader.diagnostics
