@@ -45,7 +45,10 @@ def code_version() -> str:
     import mdit_py_plugins
     import pygments
 
+    from importlib.metadata import version  # the math libraries by their metadata: importing ziamath takes 0.6 s
+
     parts = [str(VERSION), sys.version, markdown_it.__version__, mdit_py_plugins.__version__, pygments.__version__,
+             version("latex2mathml"), version("ziamath"), version("ziafont"),
              ",".join(f.name for f in fields(Card)), ",".join(f.name for f in fields(Deck))]
     for base in (_PACKAGE_DIR, TEMPLATES_DIR, ASSETS_DIR):
         for path in sorted(base.rglob("*")):

@@ -46,12 +46,16 @@ FACES = (
     Face("Noto Sans KR Hanja", 700, None, "noto-sans-kr-hanja/NotoSansKRHanja-Bold.ttf"),
     Face("JetBrains Mono", 400, "jetbrains-mono/JetBrainsMono-Regular.woff2", "jetbrains-mono/JetBrainsMono-Regular.ttf"),
     Face("JetBrains Mono", 700, "jetbrains-mono/JetBrainsMono-Bold.woff2", "jetbrains-mono/JetBrainsMono-Bold.ttf"),
+    # MathML on the site (a math font has an OpenType MATH table). The PDF
+    # draws formulas as paths from the same font, as ziamath ships it.
+    Face("STIX Two Math", 400, "stix-two-math/STIXTwoMath-Regular.woff2", None),
 )
 
 # (name the licence is published under, file) for the faces the site ships.
 LICENSES = (
     ("Pretendard-LICENSE.txt", FONTS_DIR / "pretendard" / "LICENSE.txt"),
     ("JetBrainsMono-LICENSE.txt", FONTS_DIR / "jetbrains-mono" / "LICENSE.txt"),
+    ("STIXTwoMath-LICENSE.txt", FONTS_DIR / "stix-two-math" / "LICENSE.txt"),
 )
 
 
