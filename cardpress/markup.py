@@ -11,13 +11,17 @@ html5ever), so
 Writers that must change markup (point `<img src>` at their copy of a file,
 label a checkbox) do it through `rewrite_tags` here, on whole tags and named
 attributes, never with patterns of their own over the HTML.
+
+Math is one element the reader writes and every writer replaces
+(`math_element`, `map_math`): the TeX as text, so the user's formula
+reaches each writer unchanged, and each renders it its own way.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 from typing import Callable, Iterator
 
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
@@ -84,3 +88,52 @@ def plain_text(html: str) -> str:
     """The text a reader sees, one space between words: for messages,
     search, the PDF outline and answer comparison."""
     return _SPACE_RE.sub(" ", unescape(_ANY_TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", html)))).strip()
+
+
+# -- math ------------------------------------------------------------------
+
+MATH_CLASS = "cp-math"
+MATH_DISPLAY_CLASS = "cp-math-display"  # display math ($$...$$, \[...\]): centred on a line of its own
+MATH_ERROR_CLASS = "cp-math-error"  # the reader could not render it (and warned)
+_MATH_TAGS = frozenset({"span", "div"})
+
+
+@dataclass(frozen=True)
+class Formula:
+    tex: str  # exactly as the user wrote it, between the delimiters
+    display: bool
+    error: bool = False
+
+
+def math_element(formula: Formula, block: bool = False) -> str:
+    """The element the reader writes for a formula: `<div>` when it stands
+    as a block of its own, else `<span>`; the TeX as (escaped) text."""
+    classes = " ".join([MATH_CLASS] + [MATH_DISPLAY_CLASS] * formula.display + [MATH_ERROR_CLASS] * formula.error)
+    tag = "div" if block else "span"
+    return f'<{tag} class="{classes}">{escape(formula.tex, quote=False)}</{tag}>'
+
+
+def map_math(html: str, render: Callable[[Formula], str]) -> str:
+    """`html` with every math element replaced by `render(formula)`. An
+    element holding anything but text (markup a user wrote by hand with the
+    same class) is left as it is."""
+    if MATH_CLASS not in html:
+        return html
+    parts = list(tokens(html))
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if isinstance(part, Tag) and not part.closing and part.name in _MATH_TAGS:
+            classes = part.attrs().get("class", "").split()
+            if MATH_CLASS in classes:
+                text, end = (parts[i + 1], i + 2) if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ("", i + 1)
+                close = parts[end] if end < len(parts) else None
+                if isinstance(close, Tag) and close.closing and close.name == part.name:
+                    out.append(render(Formula(unescape(text), MATH_DISPLAY_CLASS in classes,
+                                              MATH_ERROR_CLASS in classes)))
+                    i = end + 1
+                    continue
+        out.append(part.raw if isinstance(part, Tag) else part)
+        i += 1
+    return "".join(out)

@@ -22,6 +22,7 @@ from ..model import Card, Deck
 from ..text import short
 from .decode import decode
 from .frontmatter import read_frontmatter
+from . import math
 from .links import Approved, LinkCheck
 from .markdown import HEADING_TOKENS, heading_inline, line_of, parse, render, render_inline, top_headings
 from .sink import Sink
@@ -55,8 +56,10 @@ class DeckReader:
             return None
         text, meta = read_frontmatter(text, self.sink)
         tokens, self.env = parse(text)
-        # Cleaning consults what the check approved: check first.
-        self.approved = LinkCheck(self.path, self.root, text.split("\n"), self.sink, self.remote).check(tokens)
+        lines = text.split("\n")
+        # Cleaning consults what the check approved, rendering what math.check marked: check first.
+        self.approved = LinkCheck(self.path, self.root, lines, self.sink, self.remote).check(tokens)
+        math.check(tokens, lines, self.sink)
 
         level = str(meta.get("question_level") or self.question_level)
         shape = outline(tokens, level)

@@ -1,8 +1,8 @@
 """The Markdown parser: the only module that knows markdown-it-py.
 
 CommonMark plus the GFM extensions markdown-it-py ships (tables,
-strikethrough, task lists), so what a user's editor preview shows is what
-the cards show. Code is highlighted here, once (`highlight.py`). Changes to
+strikethrough, task lists) and math (`math.py`), so what a user's editor
+preview shows is what the cards show. Code is highlighted here, once (`highlight.py`). Changes to
 how Markdown becomes HTML belong in this module's render rules.
 """
 
@@ -15,6 +15,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .. import highlight
+from . import math
 
 # A heading is three tokens: heading_open, inline (its text), heading_close.
 HEADING_TOKENS = 3
@@ -28,6 +29,7 @@ def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin)
+    math.use(md)
     # markdown-it silently turns `[x](javascript:...)` into plain text; we
     # want to see every URL, report the unsafe ones with their line and
     # remove them (sanitize.clean drops them in any case).
