@@ -28,6 +28,7 @@ from ..fonts import anki_faces
 from ..identity import content_hash, deck_id, note_guid
 from ..images import rewrite_img_src
 from ..manifest import DeckRecord, NoteRecord, next_mod
+from ..markup import Formula, map_math
 from ..model import Card, Deck, Diagnostic
 from ..templating import render
 
@@ -102,9 +103,20 @@ def _rewrite_media(html: str, names: dict[str, str]) -> str:
     return rewrite_img_src(html, lambda src: ("src", names[src]) if src in names else None)
 
 
+def _anki_math(formula: Formula) -> str:
+    """Anki's own MathJax (desktop, AnkiDroid, AnkiMobile) typesets `\\(...\\)`
+    and `\\[...\\]`: the TeX goes in as written, even when it does not parse
+    (MathJax then shows its own error)."""
+    opening, closing = ("\\[", "\\]") if formula.display else ("\\(", "\\)")
+    return opening + escape(formula.tex, quote=False) + closing
+
+
+def _card_html(html: str, names: dict[str, str]) -> str:
+    return map_math(_rewrite_media(html, names), _anki_math)
+
+
 def _fields(card: Card, names: dict[str, str]) -> list[str]:
-    return [_rewrite_media(card.question_html, names), _rewrite_media(card.answer_html, names), "",
-            escape(card.key)]
+    return [_card_html(card.question_html, names), _card_html(card.answer_html, names), "", escape(card.key)]
 
 
 def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord:
@@ -138,7 +150,7 @@ def _guid(deck: Deck, card: Card) -> str:
 def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: DeckRecord) -> Path:
     """Write the deck's package with the mod times `record` holds."""
     names = media_names(deck)
-    gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=deck.description_html)
+    gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=map_math(deck.description_html, _anki_math))
     notetype = assets.notetype()
     for card in deck.cards:
         gdeck.add_note(genanki.Note(model=notetype, fields=_fields(card, names), guid=_guid(deck, card),

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from html import escape
 from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
-from .. import atomic
+from .. import atomic, mathtex
 from ..context import WriteContext, WriteResult
 from ..fonts import LICENSES, web_faces
 from ..images import rewrite_img_src
-from ..markup import Tag, rewrite_tags
+from ..markup import Formula, Tag, map_math, rewrite_tags
 from ..model import Deck, Diagnostic
 from ..paths import TEMPLATES_DIR
 from ..templating import render
@@ -65,6 +66,24 @@ def label_task_boxes(html: str, text: dict[str, str]) -> str:
         return tag.with_attr("aria-label", text["task_done" if "checked" in attrs else "task_open"])
 
     return rewrite_tags(html, _INPUT, label)
+
+
+def site_math(formula: Formula) -> str:
+    """MathML, rendered now (no script, works offline), the TeX kept as its
+    annotation; a formula the reader warned about is shown as its source."""
+    if not formula.error:
+        try:
+            return mathtex.mathml(formula.tex, formula.display)
+        except mathtex.MathError:  # the reader's check says why, at its line
+            pass
+    display = " cp-math-display" if formula.display else ""
+    return f'<code class="cp-math-source{display}">{escape(formula.tex.strip(), quote=False)}</code>'
+
+
+def card_html(html: str, local_url: Callable[[str], str | None]) -> str:
+    """Card HTML as the site shows it: images pointed at the site's copies,
+    formulas rendered."""
+    return map_math(rewrite_images(html, local_url), site_math)
 
 
 def _json_script(data: dict) -> str:
@@ -154,13 +173,13 @@ def write(ctx: WriteContext) -> WriteResult:
             return root + quote(media[rel]) if rel in media else None
 
         cards = [
-            {"key": c.key, "question_html": rewrite_images(c.question_html, local_url),
-             "answer_html": label_task_boxes(rewrite_images(c.answer_html, local_url), site.text)}
+            {"key": c.key, "question_html": card_html(c.question_html, local_url),
+             "answer_html": label_task_boxes(card_html(c.answer_html, local_url), site.text)}
             for c in deck.cards
         ]
         site.files[page] = site.page(
             "html/deck.html.j2", root, assets=assets, deck=deck, deck_id=ctx.output_stem(deck), cards=cards,
-            description=rewrite_images(deck.description_html, local_url),
+            description=card_html(deck.description_html, local_url),
             count_label=cards_label(site.text, len(cards)),
         )
         entries.append({
@@ -170,8 +189,8 @@ def write(ctx: WriteContext) -> WriteResult:
             "deck_id": ctx.output_stem(deck),
             "count": len(cards),
             "count_label": cards_label(site.text, len(cards)),
-            "description": rewrite_images(deck.description_html,
-                                          lambda rel, media=media: quote(media[rel]) if rel in media else None),
+            "description": card_html(deck.description_html,
+                                     lambda rel, media=media: quote(media[rel]) if rel in media else None),
         })
     site.files["index.html"] = site.page("html/index.html.j2", "", assets=assets, decks=entries)
 

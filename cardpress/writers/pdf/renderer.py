@@ -32,10 +32,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ...context import WriteContext
 from ...fonts import print_faces
+from ...markup import MATH_CLASS
 from ...model import Card, Deck, Diagnostic, SourceLocation
 from ...paths import ASSETS_DIR
 from ...reproducible import source_date_epoch
-from . import layout, text
+from . import formulas, layout, text
 
 # A fontconfig configuration with no font directories: the renderer then
 # knows the @font-face fonts and nothing else, so a character the bundled
@@ -187,13 +188,13 @@ class Renderer:
     def prepare(self, deck: Deck) -> tuple[list[PrintCard], str]:
         """Print-ready cards and deck description; warns about what the
         PDF cannot show as written (remote images, missing glyphs)."""
-        desc = text.prepare(deck.description_html, self.coverage)
+        desc = text.prepare(self._math(deck.description_html, deck.location), self.coverage)
         head = [ch for ch in deck.title + deck.author + deck.source_path if ord(ch) not in self.coverage]
         self._warn_missing(deck.location, head + desc.missing)
         cards = []
         for number, card in enumerate(deck.cards, 1):
-            q = text.prepare(card.question_html, self.coverage)
-            a = text.prepare(card.answer_html, self.coverage)
+            q = text.prepare(self._math(card.question_html, card.location), self.coverage)
+            a = text.prepare(self._math(card.answer_html, card.location), self.coverage)
             for url, _alt in q.remote_images + a.remote_images:
                 self.warn(card.location, f"remote image {url} is not downloaded for the PDF; "
                                          "it prints as a placeholder with its address")
@@ -202,8 +203,22 @@ class Renderer:
             # ASCII: Korean keys would be stored as long hex strings that the
             # join of a parallel build reads slowly.
             cards.append(PrintCard(number, f"q-{number}", f"{number}. {card.question_text}",
-                                   self.plain_html(card.question_text), q.html, a.html, card))
+                                   self.contents_html(card), q.html, a.html, card))
         return cards, desc.html
+
+    def _math(self, html: str, location: SourceLocation) -> str:
+        """Formulas drawn for print; a warning for each that cannot be."""
+        html, problems = formulas.for_print(html)
+        for message in problems:
+            self.warn(location, message)
+        return html
+
+    def contents_html(self, card: Card) -> str:
+        """The question as the table of contents prints it: plain text, or,
+        when it holds math, the question with its formulas drawn."""
+        if MATH_CLASS not in card.question_html:
+            return self.plain_html(card.question_text)
+        return text.prepare(formulas.contents_entry(card.question_html), self.coverage).html
 
     # -- rendering ---------------------------------------------------------
 
