@@ -16,7 +16,7 @@ import pytest
 
 from cardpress import mathtex
 from cardpress.build import build
-from cardpress.markup import Formula, map_math, plain_text
+from cardpress.markup import map_math, plain_text
 from cardpress.read import read_text
 from conftest import REPO
 
