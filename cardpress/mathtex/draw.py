@@ -99,25 +99,31 @@ class _TextFont:
 
 
 class _MathFont(MathFont):
-    """STIX Two Math, borrowing from Pretendard what it lacks."""
+    """STIX Two Math, borrowing what it lacks from the text faces the PDF
+    uses (Pretendard, then Noto Sans KR Hanja), in that order."""
 
-    def __init__(self, path, text_font_path):
+    def __init__(self, path, text_font_paths):
         super().__init__(path)
-        self.text = _TextFont(text_font_path, self.info.layout.unitsperem)
+        self.texts = [_TextFont(p, self.info.layout.unitsperem) for p in text_font_paths]
+
+    def _text_font(self, char: str) -> _TextFont | None:
+        if self.glyphindex(char) != 0:
+            return None
+        return next((t for t in self.texts if t.has(char)), None)
 
     def covers(self, char: str) -> bool:
-        return self.glyphindex(char) != 0 or self.text.has(char) or char.isspace()
+        return char.isspace() or self.glyphindex(char) != 0 or self._text_font(char) is not None
 
     def findglyph(self, char, variant):
-        if self.glyphindex(char) == 0 and self.text.has(char):
-            return self.text.glyph(char)
-        return super().findglyph(char, variant)
+        text = self._text_font(char)
+        return text.glyph(char) if text is not None else super().findglyph(char, variant)
 
 
 @lru_cache(maxsize=1)
 def _font() -> _MathFont:
-    text_face = next(f for f in print_faces() if f.family == "Pretendard" and f.weight == 400)
-    font = _MathFont(ziamath.zmath.loadedfonts["default"].info.filename, text_face.print_path)
+    # The regular text faces, in the PDF's fallback order (fonts.FACES).
+    text_faces = [f.print_path for f in print_faces() if f.weight == 400 and f.family != "JetBrains Mono"]
+    font = _MathFont(ziamath.zmath.loadedfonts["default"].info.filename, text_faces)
     ziamath.zmath.loadedfonts[_FONT_KEY] = font
     return font
 
