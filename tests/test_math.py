@@ -132,7 +132,8 @@ def test_svg_is_sized_in_em_and_reproducible():
     assert again == svg
 
 
-def test_svg_refuses_what_no_bundled_font_has():
+def test_svg_borrows_text_glyphs_but_refuses_what_no_bundled_font_has():
+    assert mathtex.svg("\\text{日本 정밀도}", False).count("<path") >= 5  # Noto Sans KR Hanja, Pretendard
     with pytest.raises(mathtex.MathError, match="U\\+1F600"):
         mathtex.svg("\\text{\U0001F600}", False)
 
@@ -242,7 +243,8 @@ def test_site_shows_mathml_offline_in_both_themes(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(EXAMPLE, src / "math.md")
-    (src / "bad.md").write_text("# Bad\n\n## Q\nBroken $\\frac{1}{$ here.\n", "utf-8")
+    (src / "bad.md").write_text("# Bad\n\n## Q\nBroken $\\frac{1}{$ here.\n\n"
+                                "$$" + " + ".join(f"x_{{{i}}}^{{2}}" for i in range(40)) + "$$\n", "utf-8")
     result = build([str(src)], tmp_path / "dist", ["html"])
     assert result.ok
     site = tmp_path / "dist" / "html"
@@ -274,6 +276,11 @@ def test_site_shows_mathml_offline_in_both_themes(tmp_path):
             page.keyboard.press("l")
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             assert page.locator("code.cp-math-source").inner_text() == "\\frac{1}{"
+            # A formula wider than a phone scrolls inside its card; the page keeps its width.
+            page.set_viewport_size({"width": 390, "height": 700})
+            wide = page.evaluate("[document.querySelector('math[display=block]').scrollWidth, "
+                                 "document.documentElement.scrollWidth]")
+            assert wide[0] > 390 and wide[1] <= 390, wide
             assert not errors and not remote, (errors, remote)
             ctx.close()
         browser.close()
