@@ -137,3 +137,17 @@ def test_decomposed_hangul_is_composed():
     card = deck.cards[0]
     assert card.question_html == "하이퍼 파라미터란?" and card.answer_html == "<p>답이다.</p>"
     assert card.key == slugify("하이퍼 파라미터란?") and deck.title == "덱"
+
+
+def test_new_syntax_never_changes_an_existing_questions_key():
+    """Keys (and so Anki GUIDs) are slugs of the question as cardpress read
+    it before it understood math: `$a*b*c$` used to be emphasis, read as
+    "abc". Learning a syntax must not give such a question a new note."""
+    cases = {"$a*b*c$ 란?": "abc-란", "$x_i$의 의미는?": "x_i-의-의미는", r"\(\sigma(x)\) 의 범위는?": "sigma-x-의-범위는",
+             "**$p$-value**란?": "p-value란"}
+    for question, key in cases.items():
+        deck, _ = deck_of(f"# D\n## {question}\nanswer\n")
+        assert deck.cards[0].key == key, question
+    # The question itself shows the formula as written.
+    deck, _ = deck_of("# D\n## $a*b*c$ 란?\nanswer\n")
+    assert deck.cards[0].question_text == "a*b*c 란?"

@@ -24,7 +24,8 @@ from .decode import decode
 from .frontmatter import read_frontmatter
 from . import math
 from .links import Approved, LinkCheck
-from .markdown import HEADING_TOKENS, heading_inline, line_of, parse, render, render_inline, top_headings
+from .markdown import (HEADING_TOKENS, heading_inline, line_of, parse, render, render_inline, render_inline_legacy,
+                       top_headings, uses_extensions)
 from .sink import Sink
 from .structure import DEFAULT_LEVEL, Outline, answer_end, level_hints, outline
 
@@ -164,14 +165,22 @@ class DeckReader:
         if not answer_text and "<img" not in answer_html:
             self.sink.error(line, f"question '{short(question_text)}' has an empty answer")
             return None
+        if key is None:
+            key = slugify(question_text)
+            if uses_extensions(children):  # keys never change when cardpress learns a syntax
+                source = PIN_RE.sub("", heading_inline(tokens, start).content)
+                key = slugify(plain_text(self.clean(render_inline_legacy(source, self.env))))
+            pinned = False
+        else:
+            pinned = True
         return Card(
-            key=key or slugify(question_text),
+            key=key,
             question_html=question_html,
             answer_html=answer_html,
             question_text=question_text,
             answer_text=answer_text,
             location=self.sink.at(line),
-            pinned=key is not None,
+            pinned=pinned,
         )
 
     def clean(self, html: str) -> str:

@@ -25,11 +25,12 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return highlight.highlight(code, lang.split()[0] if lang else "")
 
 
-def _make_parser() -> MarkdownIt:
+def _make_parser(extensions: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin)
-    math.use(md)
+    if extensions:
+        math.use(md)
     # markdown-it silently turns `[x](javascript:...)` into plain text; we
     # want to see every URL, report the unsafe ones with their line and
     # remove them (sanitize.clean drops them in any case).
@@ -38,6 +39,27 @@ def _make_parser() -> MarkdownIt:
 
 
 _MD = _make_parser()
+
+# Card keys (and so Anki GUIDs) are slugs of the question as cardpress read
+# it before it learnt any syntax beyond CommonMark + GFM. A question whose
+# heading uses newer syntax (math: `$x_i$` used to be emphasis) gets its key
+# from that older reading, so learning a syntax never gives a question that
+# already had a key a new one. `_LEGACY` is that reader; the inline token
+# types it makes are the ones below, anything else comes from an extension.
+_LEGACY = _make_parser(extensions=False)
+_LEGACY_INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "code_inline", "em_open", "em_close",
+                            "strong_open", "strong_close", "s_open", "s_close", "link_open", "link_close", "image",
+                            "html_inline"})
+
+
+def uses_extensions(children: Sequence[Token]) -> bool:
+    """Whether inline tokens hold syntax from an extension (math...)."""
+    return any(tok.type not in _LEGACY_INLINE for tok in walk(children))
+
+
+def render_inline_legacy(source: str, env: dict) -> str:
+    """Inline Markdown rendered as CommonMark + GFM alone (see `_LEGACY`)."""
+    return _LEGACY.renderInline(source, dict(env))
 
 
 def parse(text: str) -> tuple[list[Token], dict]:
