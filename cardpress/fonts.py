@@ -44,8 +44,12 @@ FACES = (
     # Hanja (KS X 1001) and CJK symbols, which Pretendard lacks: print only.
     Face("Noto Sans KR Hanja", 400, None, "noto-sans-kr-hanja/NotoSansKRHanja-Regular.ttf"),
     Face("Noto Sans KR Hanja", 700, None, "noto-sans-kr-hanja/NotoSansKRHanja-Bold.ttf"),
-    Face("JetBrains Mono", 400, "jetbrains-mono/JetBrainsMono-Regular.woff2", "jetbrains-mono/JetBrainsMono-Regular.ttf"),
-    Face("JetBrains Mono", 700, "jetbrains-mono/JetBrainsMono-Bold.woff2", "jetbrains-mono/JetBrainsMono-Bold.ttf"),
+    # Code. In the .apkg too: a face the note type names but the collection
+    # lacks falls back silently (to proportional Pretendard).
+    Face("JetBrains Mono", 400, "jetbrains-mono/JetBrainsMono-Regular.woff2", "jetbrains-mono/JetBrainsMono-Regular.ttf",
+         anki=True),
+    Face("JetBrains Mono", 700, "jetbrains-mono/JetBrainsMono-Bold.woff2", "jetbrains-mono/JetBrainsMono-Bold.ttf",
+         anki=True),
     # MathML on the site (a math font has an OpenType MATH table). The PDF
     # draws formulas as paths from the same font, as ziamath ships it.
     Face("STIX Two Math", 400, "stix-two-math/STIXTwoMath-Regular.woff2", None),

@@ -1,18 +1,22 @@
 """Code highlighting with Pygments, done once in the reader.
 
 Output is CSS classes (prefixed `hl-` so they cannot collide with card
-styles); every output includes `stylesheet()` so code looks the same in Anki,
-the PDF and the site.
+styles). The colours for those classes come from `palette.py`, which reads
+each style's token definitions here (`token_styles`), so every output shows
+the same palette and this stays the only module that knows Pygments.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
 from pygments import highlight as _pygments_highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+from pygments.styles import get_style_by_name
+from pygments.token import STANDARD_TYPES, Token
 from pygments.util import ClassNotFound
 
 CLASS_PREFIX = "hl-"
@@ -37,13 +41,45 @@ def highlight(code: str, lang: str) -> str:
     return _pygments_highlight(code, lexer, _FORMATTER)
 
 
+@dataclass(frozen=True)
+class TokenStyle:
+    """One token class's look in a Pygments style (colours as `#rrggbb`)."""
+
+    color: str | None = None
+    background: str | None = None
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    border: str | None = None
+
+
+def _hex(value: str | None) -> str | None:
+    return f"#{value.lower()}" if value else None
+
+
 @lru_cache(maxsize=None)
-def stylesheet(style: str = "default", scope: str = "pre") -> str:
-    """Pygments rules for `style`, scoped under `scope` (the `<pre>` class)."""
-    formatter = HtmlFormatter(style=style, classprefix=CLASS_PREFIX)
-    rules = formatter.get_style_defs(scope)
-    # Drop the block background/line-number rules: the card CSS owns the box.
-    return "\n".join(
-        line for line in rules.splitlines()
-        if line.startswith(f"{scope} .{CLASS_PREFIX}")
-    )
+def token_styles(style: str) -> dict[str, TokenStyle]:
+    """Class (with its `hl-` prefix) -> look, for every standard token type
+    `style` defines something for (Pygments resolves inheritance: a
+    `Name.Function` without its own colour gets `Name`'s)."""
+    out = {}
+    for ttype, ndef in get_style_by_name(style):
+        cls = STANDARD_TYPES.get(ttype)
+        if not cls:  # Token itself: the block's text colour (base_color)
+            continue
+        look = TokenStyle(_hex(ndef["color"]), _hex(ndef["bgcolor"]), bool(ndef["bold"]), bool(ndef["italic"]),
+                          bool(ndef["underline"]), _hex(ndef["border"]))
+        if look != TokenStyle():
+            out[CLASS_PREFIX + cls] = look
+    return out
+
+
+@lru_cache(maxsize=None)
+def base_color(style: str) -> str | None:
+    """The colour of untokenised code in `style` (None: the page's text colour)."""
+    return _hex(get_style_by_name(style).style_for_token(Token)["color"])
+
+
+def emitted_classes() -> list[str]:
+    """Every class the highlighter can put on a token of a standard type."""
+    return sorted(CLASS_PREFIX + cls for cls in STANDARD_TYPES.values() if cls)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import jinja2
 
-from . import highlight
+from . import palette
 from .paths import TEMPLATES_DIR
 
 
@@ -25,7 +25,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["highlight_css"] = highlight.stylesheet
+    # The shared colours (palette.ANKI, palette.code_css...) for every stylesheet.
+    env.globals["palette"] = palette
     return env
 
 

@@ -49,10 +49,12 @@ _COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp
 class _AnkiAssets:
     """The note type and its font files, made once per build.
 
-    The fonts (fonts.anki_faces) are bundled so Korean renders with the same
-    face on every device. A leading `_` keeps Anki's "Check Media" from
-    flagging them; the content hash in the name is needed because Anki never
-    overwrites an existing `_` file."""
+    The fonts (fonts.anki_faces: Pretendard for text, JetBrains Mono for
+    code) are bundled so cards render with the same faces on every device:
+    a face the CSS names but the collection lacks falls back silently. A
+    leading `_` keeps Anki's "Check Media" from flagging them; the content
+    hash in the name is needed because Anki never overwrites an existing `_`
+    file."""
 
     def __init__(self) -> None:
         # (media name, bytes), read once: every deck's package carries them.

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
-from .. import atomic, mathtex
+from .. import atomic, mathtex, palette
 from ..context import WriteContext, WriteResult
 from ..fonts import LICENSES, web_faces
 from ..images import rewrite_img_src
@@ -26,7 +26,6 @@ from ..markup import Formula, Tag, map_math, rewrite_tags
 from ..model import Deck, Diagnostic
 from ..paths import TEMPLATES_DIR
 from ..templating import render
-from .html_contrast import CODE_STYLES, code_css
 from .html_ui import UI, cards_label, site_language
 
 SITE_DIR = "html"
@@ -137,12 +136,11 @@ class _Site:
         for name, path in LICENSES:  # the OFL asks for the licence to travel with the fonts
             if path.is_file():
                 self.files[f"assets/{name}"] = path.read_bytes()
-        (light, light_bg), (dark, dark_bg) = CODE_STYLES["light"], CODE_STYLES["dark"]
+        # The code palette every output shares; the light one comes with the card styles.
         code = {
-            "light_bg": light_bg, "dark_bg": dark_bg,
-            "light": code_css(light, ":root pre", light_bg),
-            "dark_auto": code_css(dark, ':root:not([data-theme="light"]) pre', dark_bg),
-            "dark": code_css(dark, ':root[data-theme="dark"] pre', dark_bg),
+            "light_bg": palette.SITE_CODE_BG["light"], "dark_bg": palette.SITE_CODE_BG["dark"],
+            "dark_auto": palette.code_css("dark", ':root:not([data-theme="light"]) pre', "light"),
+            "dark": palette.code_css("dark", ':root[data-theme="dark"] pre', "light"),
         }
         css = render("html/site.css.j2", fonts=faces, code=code)
         return {

@@ -266,6 +266,7 @@ class Renderer:
             "description_html": Markup(description_html),
             "cards": cards,
             "fonts": self.fonts,
+            "assets_url": ASSETS_DIR.as_uri() + "/",  # print.css's continuation mark
             "paper": layout.PAPERS[self.ctx.options.paper],
             "created": _created(),
             "Markup": Markup,

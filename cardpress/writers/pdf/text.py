@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...markup import Tag, tokens
 from ...text import HANGUL
+from .codelines import code_lines
 
 WORD_JOINER = "\u2060"
 
@@ -61,6 +62,7 @@ def prepare(html: str, have: frozenset[int]) -> Prepared:
     empty box and, worse, re-encode that whole font in the PDF with a custom
     CMap that pypdf and pdfminer cannot read, so the text of the whole PDF
     (every character in that face) would become unsearchable for them."""
+    html = code_lines(html)  # one box per code line: wrapped lines hang (codelines.py)
     out: list[str] = []
     remote: list[tuple[str, str]] = []
     missing: dict[str, None] = {}

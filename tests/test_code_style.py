@@ -1,0 +1,256 @@
+"""Code and colours that read well in every output and both themes (issue 11,
+"Code").
+
+One small deck with a highlighted code block with long lines, inline code, a
+table of long Korean words, a quote and a link, built to all three outputs:
+- Anki: the package is imported into a real collection; the note type's CSS
+  and the card Anki renders are checked without a browser (a CSS cascade,
+  tests/css_cascade.py) for every token class the highlighter can emit, in
+  light mode and under each Anki's night-mode classes; then the card is
+  opened in Chromium as Anki's reviewer shows it, photographed, and its
+  rendered colours, fonts and scrolling measured;
+- PDF: long code lines wrap inside the page, hang right of their line's
+  indent, with a drawn continuation mark (seen in the rendered pixels);
+- the site: code and tables scroll inside the card at phone width.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import tinycss2
+
+from anki_helpers import import_apkg, open_collection
+from cardpress import fonts, highlight
+from cardpress.build import build
+from cardpress.writers.pdf.codelines import code_lines
+from css_cascade import contrast, styles
+
+WCAG_AA = 4.5
+
+NOTES = '''# 코드 색 점검
+
+## 파이썬 함수와 긴 줄은? {#code}
+`->`와 `!=`는 쓴 그대로 보여야 한다. 인라인 코드: `xs[::-1]`.
+
+```python
+import math
+
+class Model(Base):
+    """A docstring."""
+    def forward(self, x: float) -> float:  # 주석: 긴 줄을 시험한다, a comment that runs far past the edge of a phone
+        if __name__ == "__main__" and x != 0x1F:
+            return math.sqrt(x) * 2.5e-3 + some_function_with_a_long_name(argument_one, argument_two, argument_three)
+        raise ValueError(f"bad {x!r}")
+```
+
+> 인용문: 밤 모드에서도 읽혀야 한다. [링크](https://example.com/docs)
+
+| 옵티마이저 | 학습률 | 설명 |
+|---|---|---|
+| 확률적경사하강법 | 0.01 | 미니배치마다 기울기를 계산해서 매개변수를 갱신하는 옵티마이저 |
+| 아담옵티마이저 | 0.001 | 모멘텀과 적응적학습률을 함께 쓰는 옵티마이저이며 대부분의 경우에 잘 동작한다 |
+
+```diff
+- removed line
++ added line
+```
+'''
+
+# How each Anki marks night mode (../shared/FACTS.md): (classes of <html>, of <body>).
+THEMES = {
+    "light": ("", "card card1"),
+    "night, desktop": ("night-mode", "card card1 nightMode night_mode"),
+    "night, AnkiDroid": ("", "card card1 night_mode"),
+    "night, AnkiMobile": ("", "card card1 nightMode"),
+}
+# A stand-in for the reviewer's own stylesheet (Anki's reviewer.scss): the
+# note type's CSS must win over it.
+REVIEWER_CSS = "body { margin: 20px; } body.nightMode { background-color: #2c2c2c; color: #fcfcfc; }"
+
+
+def reviewer_page(answer: str, theme: str) -> str:
+    html_class, body_class = THEMES[theme]
+    return (f'<!DOCTYPE html><html class="{html_class}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<style>{REVIEWER_CSS}</style></head>"
+            f'<body class="{body_class}"><div id="qa">{answer}</div></body></html>')
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    src = tmp_path_factory.mktemp("notes")
+    (src / "code.md").write_text(NOTES, encoding="utf-8")
+    out = tmp_path_factory.mktemp("dist")
+    result = build([str(src)], out, ["apkg", "pdf", "html"], incremental=False)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    return out
+
+
+@dataclass
+class AnkiCard:
+    css: str  # the note type's CSS, as Anki stores it after the import
+    answer: str  # the back of the card as Anki renders it (`<style>` + HTML)
+    media: Path  # the collection's media folder
+
+
+@pytest.fixture(scope="module")
+def anki_card(dist, tmp_path_factory) -> AnkiCard:
+    col = open_collection(tmp_path_factory.mktemp("anki") / "collection.anki2")
+    try:
+        import_apkg(col, dist / "code.apkg")
+        css = col.models.by_name("cardpress Basic")["css"]
+        (card_id,) = col.find_cards("")
+        answer = col.get_card(card_id).answer()
+        return AnkiCard(css, answer, Path(col.media.dir()))
+    finally:
+        col.close()
+
+
+# ---- Anki, without a browser ---------------------------------------------------
+
+def test_monospace_font_travels_in_the_package(dist, anki_card):
+    with zipfile.ZipFile(dist / "code.apkg") as z:
+        names = set(json.loads(z.read("media")).values())
+    faces = {}
+    for rule in tinycss2.parse_stylesheet(anki_card.css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+            decls = {d.lower_name: d.value for d in tinycss2.parse_blocks_contents(rule.content)
+                     if d.type == "declaration"}
+            family = next(t.value for t in decls["font-family"] if t.type == "string")
+            weight = next(t.value for t in decls["font-weight"] if t.type == "number")
+            url = next(t.value for t in decls["src"] if t.type == "function" and t.name == "url"
+                       for t in t.arguments if t.type == "string")
+            faces[family, weight] = url
+    for face in fonts.FACES:
+        if face.family == "JetBrains Mono":
+            name = faces[face.family, face.weight]
+            # `_`-prefixed, content-hashed, in the package and, after the import, in the collection.
+            assert name.startswith("_cardpress-jetbrainsmono-") and name.endswith(".woff2"), name
+            assert name in names
+            assert (anki_card.media / name).read_bytes() == face.web_path.read_bytes()
+
+
+def _token_block() -> str:
+    """A code block holding one span of every class the highlighter can emit,
+    and plain (untokenised) code."""
+    spans = "".join(f'<span class="{cls}">{cls}</span> ' for cls in highlight.emitted_classes())
+    return f'<div class="cp-card"><div class="cp-answer"><pre><code class="language-python">plain {spans}</code></pre></div></div>'
+
+
+def _text_styles(css: str, page: str):
+    return [s for s in styles(css, page) if s.text and s.tag not in ("style", "script", "title", "head")]
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_every_token_class_is_readable(anki_card, theme):
+    """Computed from the CSS shipped in the package: every class, plain code
+    too, at least 4.5:1 on what is behind it (its own background, if any)."""
+    css = REVIEWER_CSS + anki_card.css
+    found = [s for s in _text_styles(css, reviewer_page(_token_block(), theme)) if s.tag in ("span", "code")]
+    classes = {cls for s in found for cls in s.classes}
+    assert set(highlight.emitted_classes()) <= classes
+    ratios = {next(iter(s.classes), "plain"): contrast(s.color, s.background) for s in found}
+    worst = min(ratios, key=ratios.get)
+    print(f"\n{theme}: {len(ratios)} token classes, lowest {worst} {ratios[worst]:.2f}:1")
+    assert ratios[worst] >= WCAG_AA, sorted((round(r, 2), c) for c, r in ratios.items() if r < WCAG_AA)
+    # The night rules really apply: the code block is dark under each Anki's classes.
+    block = next(s for s in found if s.tag == "code")
+    assert (sum(block.background) < 0.5) == theme.startswith("night")
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_every_text_colour_of_the_card_is_readable(anki_card, theme):
+    """The real card (question, answer, quote, link, table, inline code,
+    code): every element's own text at least 4.5:1."""
+    found = _text_styles(REVIEWER_CSS + anki_card.css, reviewer_page(anki_card.answer, theme))
+    kinds = {s.tag for s in found}
+    assert {"a", "blockquote", "p", "th", "td", "code", "span", "div"} <= kinds | {"blockquote"}
+    assert any(s.tag == "p" and "인용문" in s.text for s in found)
+    ratios = [(contrast(s.color, s.background), s.tag, sorted(s.classes), s.text[:20]) for s in found]
+    worst = min(ratios)
+    print(f"\n{theme}: {len(ratios)} elements with text, lowest {worst[0]:.2f}:1 ({worst[1:]})")
+    assert worst[0] >= WCAG_AA, [r for r in ratios if r[0] < WCAG_AA]
+
+
+# ---- the PDF -------------------------------------------------------------------
+
+def test_code_lines_become_boxes_with_their_indent():
+    html = ('<pre><code class="language-python"><span class="hl-k">def</span> f():\n\t<span class="hl-s">"""a\n'
+            'b"""</span>\n\n    return 1\n</code></pre>')
+    assert code_lines(html) == (
+        '<pre><code class="language-python">'
+        '<span class="cp-line" style="--hang: 2"><span class="hl-k">def</span> f():</span>'
+        # a tab is 4 columns; the string open at the line end is closed and reopened
+        '<span class="cp-line" style="--hang: 6">\t<span class="hl-s">"""a</span></span>'
+        '<span class="cp-line" style="--hang: 2"><span class="hl-s">b"""</span></span>'
+        '<span class="cp-line" style="--hang: 2"></span>'  # blank lines stay
+        '<span class="cp-line" style="--hang: 6">    return 1</span>'  # the final newline opens no line
+        "</code></pre>")
+    assert code_lines("<p>no code</p>") == "<p>no code</p>"
+    assert code_lines("<pre>x\n  y</pre>") == ('<pre><span class="cp-line" style="--hang: 2">x</span>'
+                                               '<span class="cp-line" style="--hang: 4">  y</span></pre>')
+
+
+def _lines(page) -> list[list[dict]]:
+    """The page's characters grouped into printed lines (by baseline)."""
+    rows: dict[float, list[dict]] = {}
+    for ch in page.chars:
+        rows.setdefault(round(ch["bottom"], 0), []).append(ch)
+    return [sorted(chars, key=lambda c: c["x0"]) for _, chars in sorted(rows.items())]
+
+
+def _starting(lines, text: str) -> int:
+    return next(i for i, line in enumerate(lines)
+                if "".join(c["text"] for c in line).replace(" ", "").startswith(text.replace(" ", "")))
+
+
+@pytest.mark.slow
+def test_pdf_wraps_long_code_lines_with_a_hanging_indent_and_a_mark(dist, tmp_path):
+    pdfplumber = pytest.importorskip("pdfplumber")
+    Image = pytest.importorskip("PIL.Image")
+    pdf = dist / "code.pdf"
+    with pdfplumber.open(pdf) as doc:
+        (number, page), = [(i, p) for i, p in enumerate(doc.pages) if "some_function" in p.extract_text()]
+        width, height = page.width, page.height
+        assert all(0 <= c["x0"] and c["x1"] <= width for c in page.chars)  # nothing off the page
+        lines = _lines(page)
+        text = page.extract_text()
+    assert "↳" not in text and "↪" not in text  # the mark is drawn, not text
+
+    ret = _starting(lines, "return math.sqrt")
+    first, cont = lines[ret][0], lines[ret + 1]  # `return ...` and the wrapped rest of it
+    column = first["x1"] - first["x0"]  # monospace: every glyph one column wide
+    assert not "".join(c["text"] for c in cont).strip().startswith("return")
+    # Two columns right of `return`, never left of it.
+    assert cont[0]["x0"] == pytest.approx(first["x0"] + 2 * column, abs=column / 3)
+
+    # The mark: ink in the two columns before every continuation row (the
+    # line wraps twice), none in the indentation of the line's first row.
+    dpi = 150
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(number + 1), "-l", str(number + 1),
+                    str(pdf), str(tmp_path / "page")], check=True)
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(png).convert("L")
+    scale = dpi / 72
+
+    def ink(x0, x1, top, bottom) -> int:
+        box = tuple(round(v * scale) for v in (x0, top, x1, bottom))
+        return sum(image.crop(box).histogram()[:180])
+
+    rows = lines[ret + 1:_starting(lines, "raise ValueError")]
+    assert len(rows) == 2
+    for row in rows:
+        assert row[0]["x0"] == pytest.approx(cont[0]["x0"], abs=0.5)
+        assert ink(first["x0"], row[0]["x0"] - 1, row[0]["top"], row[0]["bottom"]) > 5
+    assert ink(first["x0"] - 2 * column, first["x0"] - 1, first["top"], first["bottom"]) == 0
+    shots = os.environ.get("CARDPRESS_SCREENSHOTS")
+    if shots:
+        shutil.copy(png, Path(shots) / "pdf-code-wrap.png")
