@@ -171,8 +171,7 @@ def test_every_text_colour_of_the_card_is_readable(anki_card, theme):
     """The real card (question, answer, quote, link, table, inline code,
     code): every element's own text at least 4.5:1."""
     found = _text_styles(REVIEWER_CSS + anki_card.css, reviewer_page(anki_card.answer, theme))
-    kinds = {s.tag for s in found}
-    assert {"a", "blockquote", "p", "th", "td", "code", "span", "div"} <= kinds | {"blockquote"}
+    assert {"div", "p", "a", "th", "td", "code", "span"} <= {s.tag for s in found}
     assert any(s.tag == "p" and "인용문" in s.text for s in found)
     ratios = [(contrast(s.color, s.background), s.tag, sorted(s.classes), s.text[:20]) for s in found]
     worst = min(ratios)
@@ -254,3 +253,162 @@ def test_pdf_wraps_long_code_lines_with_a_hanging_indent_and_a_mark(dist, tmp_pa
     shots = os.environ.get("CARDPRESS_SCREENSHOTS")
     if shots:
         shutil.copy(png, Path(shots) / "pdf-code-wrap.png")
+
+
+# ---- in Chromium: the Anki card as the reviewer shows it, and the site ---------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = os.environ.get("CARDPRESS_CHROMIUM") or next(
+        (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
+    if path is None:
+        pytest.skip("no Chromium binary: run `make setup-test` or set CARDPRESS_CHROMIUM")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: make setup-test")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """CARDPRESS_SCREENSHOTS=dir keeps the screenshots for a look."""
+    out = Path(os.environ.get("CARDPRESS_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def open_offline(browser, url: str, width: int, **options):
+    """A page with no network: anything but file:// fails the test."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True, **options)
+    blocked, errors = [], []
+    context.route(lambda u: not u.startswith("file:"), lambda route: (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return context, page, blocked, errors
+
+
+# The contrast of every element with its own text, as rendered: its colour
+# over the backgrounds of all its ancestors, composited (alpha included).
+MEASURE_TEXT = """root => {
+  const parse = c => { const p = c.match(/[\\d.]+/g).map(Number); return [p[0] / 255, p[1] / 255, p[2] / 255, p.length > 3 ? p[3] : 1]; };
+  const over = (top, under) => [0, 1, 2].map(i => top[3] * top[i] + (1 - top[3]) * under[i]);
+  const lum = rgb => { const [r, g, b] = rgb.map(c => c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+                       return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const backdrop = el => { const chain = []; for (let e = el; e; e = e.parentElement) chain.unshift(e);
+                           return chain.reduce((bg, e) => over(parse(getComputedStyle(e).backgroundColor), bg), [1, 1, 1]); };
+  const out = [];
+  for (const el of root.querySelectorAll('*')) {
+    if (['STYLE', 'SCRIPT'].includes(el.tagName) || !el.getClientRects().length) continue;
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.data.trim())) continue;
+    const bg = backdrop(el);
+    out.push({tag: el.tagName.toLowerCase(), cls: el.getAttribute('class') || '', text: el.textContent.trim().slice(0, 24),
+              ratio: ratio(over(parse(getComputedStyle(el).color), bg), bg)});
+  }
+  return out;
+}"""
+
+# Characters after which a line of a table cell starts: only at spaces, never
+# inside a word (`옵티마|이저`).
+MIDWORD_BREAKS = """root => {
+  const bad = [];
+  for (const cell of root.querySelectorAll('td, th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      let top = null;
+      for (let i = 0; i < node.length; i++) {
+        const r = new Range(); r.setStart(node, i); r.setEnd(node, i + 1);
+        const rect = r.getBoundingClientRect();
+        if (!rect.width) continue;
+        if (top !== null && rect.top > top + 2 && !/\\s/.test(node.data[i - 1])) bad.push(node.data.slice(i - 3, i + 3));
+        top = rect.top;
+      }
+    }
+  }
+  return bad;
+}"""
+
+CODE_LOOK = """() => {
+  const code = document.querySelector('pre code'), inline = [...document.querySelectorAll(':not(pre) > code')];
+  const cs = getComputedStyle(code);
+  const width = el => { const r = new Range(); r.selectNodeContents(el); return r.getBoundingClientRect().width; };
+  const probe = text => { const s = document.createElement('span'); s.textContent = text; code.append(s);
+                          const w = width(s); s.remove(); return w; };
+  const arrow = inline.find(c => c.textContent === '->');
+  const pre = document.querySelector('pre'), table = document.querySelector('table');
+  return {
+    family: cs.fontFamily, ligatures: cs.fontVariantLigatures, features: cs.fontFeatureSettings,
+    loaded: [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'JetBrains Mono' && f.status === 'loaded').length,
+    narrow: probe('iiiiiiii'), wide: probe('MMMMMMMM'),
+    arrow: width(arrow), two: (() => { const c = arrow.cloneNode(); c.textContent = 'ab'; arrow.after(c);
+                                        const w = width(c); c.remove(); return w; })(),
+    preScrolls: pre.scrollWidth > pre.clientWidth + 10,
+    tableScrolls: table.scrollWidth > table.clientWidth + 10,
+    pageWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+def _check_code_and_contrast(page, root: str, width: int, label: str) -> float:
+    texts = page.locator(root).first.evaluate(MEASURE_TEXT)
+    assert {"a", "td", "th", "code", "span", "p"} <= {t["tag"] for t in texts}
+    worst = min(texts, key=lambda t: t["ratio"])
+    print(f"\n{label}: {len(texts)} elements with text, lowest {worst['ratio']:.2f}:1 ({worst})")
+    assert worst["ratio"] >= WCAG_AA, [t for t in texts if t["ratio"] < WCAG_AA]
+    look = page.evaluate(CODE_LOOK)
+    assert look["family"].startswith('"JetBrains Mono"'), look
+    assert look["loaded"] >= 1, "JetBrains Mono did not load: it would fall back to Pretendard"
+    assert look["ligatures"] == "none" and '"calt" 0' in look["features"] and '"liga" 0' in look["features"], look
+    assert look["narrow"] == pytest.approx(look["wide"], abs=0.5), look  # monospaced
+    assert look["arrow"] == pytest.approx(look["two"], abs=0.5), look  # `->` is two characters wide
+    assert look["preScrolls"], "the long code line should scroll inside its block"
+    assert look["pageWidth"] <= width, look  # nothing widens the card
+    if width < 500:
+        assert look["tableScrolls"], look
+    assert page.locator(root).first.evaluate(MIDWORD_BREAKS) == []
+    return worst["ratio"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 800])
+@pytest.mark.parametrize("theme", ["light", "night, desktop"])
+def test_anki_card_in_chromium(anki_card, browser, shots, theme, width):
+    """The back of the card as Anki's reviewer shows it (the card's HTML and
+    the note type's CSS inside Anki's body classes, the fonts from the
+    collection's media folder), photographed and measured."""
+    name = f"anki-{'night' if theme.startswith('night') else 'light'}-{width}"
+    page_path = anki_card.media / f"{name}.html"  # beside the fonts, as in Anki
+    page_path.write_text(reviewer_page(anki_card.answer, theme), encoding="utf-8")
+    context, page, blocked, errors = open_offline(browser, page_path.as_uri(), width)
+    try:
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        _check_code_and_contrast(page, "#qa", width, f"Anki {theme}, {width} px")
+        assert not blocked and not errors, (blocked, errors)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_site_card_at_phone_width(dist, browser, shots, scheme):
+    context, page, blocked, errors = open_offline(browser, (dist / "html" / "decks" / "code.html").as_uri(), 390,
+                                                  color_scheme=scheme)
+    try:
+        page.keyboard.press("Space")  # show the answer
+        page.locator("#_cp-cards > .current .cp-answer").wait_for(state="visible")
+        page.wait_for_timeout(400)  # the flip
+        page.screenshot(path=str(shots / f"site-{scheme}-390.png"), full_page=True)
+        _check_code_and_contrast(page, "#_cp-cards > .current .cp-card", 390, f"site {scheme}, 390 px")
+        assert not blocked and not errors, (blocked, errors)
+    finally:
+        context.close()
