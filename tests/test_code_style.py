@@ -16,8 +16,10 @@ table of long Korean words, a quote and a link, built to all three outputs:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import shutil
 import subprocess
 import zipfile
@@ -107,6 +109,13 @@ def anki_card(dist, tmp_path_factory) -> AnkiCard:
     try:
         import_apkg(col, dist / "code.apkg")
         css = col.models.by_name("cardpress Basic")["css"]
+        # What Anki stored is the CSS shipped in the package.
+        with zipfile.ZipFile(dist / "code.apkg") as z:
+            db = tmp_path_factory.mktemp("package") / "collection.anki2"
+            db.write_bytes(z.read("collection.anki2"))
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            (models,) = conn.execute("SELECT models FROM col").fetchone()
+        assert [m["css"] for m in json.loads(models).values()] == [css]
         (card_id,) = col.find_cards("")
         answer = col.get_card(card_id).answer()
         return AnkiCard(css, answer, Path(col.media.dir()))
@@ -409,6 +418,8 @@ def test_site_card_at_phone_width(dist, browser, shots, scheme):
         page.wait_for_timeout(400)  # the flip
         page.screenshot(path=str(shots / f"site-{scheme}-390.png"), full_page=True)
         _check_code_and_contrast(page, "#_cp-cards > .current .cp-card", 390, f"site {scheme}, 390 px")
+        page.emulate_media(media="print")  # paper cannot scroll: the long lines wrap
+        assert page.evaluate("(p => p.scrollWidth <= p.clientWidth)(document.querySelector('pre'))")
         assert not blocked and not errors, (blocked, errors)
     finally:
         context.close()
