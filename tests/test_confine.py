@@ -538,3 +538,20 @@ def test_hostile_tree_check_reports_each_problem_once_and_never_hangs(tmp_path: 
     assert any("'out.png' is a symlink to a file outside the source folder home/notes" in x for x in lines)
     assert any("link target '../.ssh/id_rsa' is outside the source folder home/notes" in x for x in lines)
     assert SECRET not in proc.stderr.decode()
+
+
+@pytest.mark.slow
+def test_the_pdf_prints_the_nfd_image_and_leaves_out_the_non_image(tmp_path: Path):
+    from pypdf import PdfReader
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / NFD).write_bytes(PNG)
+    (src / "slides.png").write_bytes(b"%PDF-1.4\n" + SECRET.encode())
+    note(src / "n.md", f"![a]({NFC})\n\n![b](slides.png)")
+    result = build([str(src)], tmp_path / "out", ["pdf"])
+    assert [d.message for d in result.diagnostics] == [
+        "image 'slides.png' is a PDF document, not an image; it is not bundled (export the page as PNG)"]
+    pdf = PdfReader(tmp_path / "out" / "n.pdf")
+    assert len({image.name for page in pdf.pages for image in page.images}) == 1  # one resource, shared by pages
+    assert SECRET.encode() not in (tmp_path / "out" / "n.pdf").read_bytes()
