@@ -60,7 +60,9 @@ def _mp3(b: bytes) -> bool:
 _HEIC = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
 _AUDIO_MP4 = {b"M4A ", b"M4B ", b"M4P "}
 _VIDEO_MP4 = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"qt  ", b"dash"}
-_SVG_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)\s*)*"
+# An XML prologue (BOM, declaration, comments, a doctype), then <svg>.
+_SVG_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?"
+                        rb"(?:(?:<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)\s*)*"
                         rb"<(?:[A-Za-z_][\w.-]*:)?svg[\s>/]", re.DOTALL)
 
 SVG = MediaKind("SVG", "image", "image/svg+xml")

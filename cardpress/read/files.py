@@ -64,9 +64,9 @@ def approve_media(candidate: Path, root: Path, base: Path, limits: Limits, tag: 
     real = confine.locate(root, candidate)
     rel = _rel(real, base)
     head = confine.read_regular(real, limits.media_bytes, "media files", head=SNIFF_BYTES)
-    kind = sniff(head)
     if not head:
         raise NotBundled("is an empty file; it is not bundled")
+    kind = sniff(head)
     if kind is None:
         raise NotBundled("is not an image (its content is not PNG, JPEG, GIF, WebP, AVIF, BMP or SVG); "
                          "it is not bundled")
@@ -85,19 +85,17 @@ def approve_media(candidate: Path, root: Path, base: Path, limits: Limits, tag: 
 
 def _approve_link(candidate: Path, root: Path, base: Path) -> Local:
     """A link target: checked to exist (a file or a folder), never read.
-    Hidden targets are allowed: nothing of them is bundled."""
+    A hidden one may be linked to: nothing of it is bundled."""
     if not inside(candidate, root):
         raise Refused(f"is outside the source folder {root_display(root)}")
     if confine.hidden_part(candidate.relative_to(root)):
-        return Local(candidate.relative_to(base).as_posix(), candidate) if candidate.exists() else _missing()
+        if not os.path.lexists(candidate):
+            raise Refused("not found")
+        return Local(candidate.relative_to(base).as_posix(), candidate)
     real = confine.locate(root, candidate)
     if not (real.is_file() or real.is_dir()):
-        _missing()
+        raise Refused("not found")
     return Local(_rel(real, base), real)
-
-
-def _missing() -> Local:
-    raise Refused("not found")
 
 
 def resolve_local(target: str, line: int, what: str, *, note_dir: Path, root: Path, base: Path, sink: Sink,
