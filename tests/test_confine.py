@@ -451,7 +451,8 @@ json.dump({"opened": opened, "diagnostics": [str(d) for d in result.diagnostics]
 
 def _strays(opened: list[tuple[str, str]], allowed: list[Path], cwd: Path) -> list[str]:
     """What was opened outside `allowed` folders, beyond what Python and
-    its libraries do on their own: the import system lists the cwd,
+    its libraries do on their own: the import system lists the cwd and the
+    checkout (lazy imports),
     `mimetypes` reads the system's types, `ctypes` and WeasyPrint make
     temporaries (gone once the build is over)."""
     tmp = tempfile.gettempdir()
@@ -461,7 +462,7 @@ def _strays(opened: list[tuple[str, str]], allowed: list[Path], cwd: Path) -> li
         real = os.path.realpath(path if os.path.isabs(path) else cwd / path)
         if any(real == str(a) or real.startswith(str(a) + "/") for a in allowed) or real in own:
             continue
-        if event != "open" and real == str(cwd):
+        if event != "open" and real in (str(cwd), str(REPO)):  # the import system's look at sys.path
             continue
         if real.startswith(tmp + "/") and not os.path.lexists(real):
             continue
