@@ -39,10 +39,11 @@ def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None,
            options: BuildOptions | None = None) -> Library:
     """Read and check the notes. `remote` (remote.RemoteMedia) only with
     --fetch-remote-media: without it nothing touches the network. `cache`:
-    reuse the decks of unchanged files (not with remote media)."""
+    reuse the decks of unchanged files (not with remote media). `options`:
+    the question level and the size limits."""
     options = options or BuildOptions()
     return read_library(sources, remote=remote, cache=cache if remote is None else None,
-                        question_level=options.question_level)
+                        question_level=options.question_level, options=options)
 
 
 def _check_output_dir(out_dir: Path) -> None:

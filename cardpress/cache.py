@@ -171,19 +171,25 @@ def _stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
+def _hashable(name: str) -> str:
+    """A file name as text that always encodes: bytes that are not UTF-8
+    (kept by Python as lone surrogates) become `\\xff` escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def deck_fingerprint(fmt: str, deck: Deck, library: Library, options: str) -> str:
     """Everything one deck's output in one format depends on: the file's
     bytes, the keys (ids kept by --keep-ids change them without changing the
     file), its media files, the options the writer reads
     (`BuildOptions.fingerprint`) and the code."""
     media = [f"{rel}:{_stat(library.media_path(rel))}" for rel in deck.media]
-    return content_hash(code_version(), fmt, options, library.root,
+    return content_hash(code_version(), fmt, options, _hashable(library.root),
                         deck.title, deck.source_path, deck.content_hash, *(f"{c.key}\x1e{c.guid}" for c in deck.cards), *media)
 
 
 def library_fingerprint(fmt: str, library: Library, options: str) -> str:
     """What outputs shared by all decks (a site's index) depend on."""
-    return content_hash(code_version(), fmt, options, library.root,
+    return content_hash(code_version(), fmt, options, _hashable(library.root),
                         *(f"{d.title}\x1e{d.source_path}\x1e{len(d.cards)}" for d in library.decks))
 
 

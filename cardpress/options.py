@@ -44,6 +44,10 @@ class BuildOptions:
     # frontmatter `question_level` wins. It shapes the parse, which every
     # cache keys on (Deck.content_hash), so no writer needs to list it.
     question_level: str = "2"
+    # The largest note and media file a build reads, in bytes (not outputs:
+    # a file over the limit is an error, not a different output).
+    max_note_bytes: int = 50 * 1024 * 1024
+    max_media_bytes: int = 100 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -52,6 +56,8 @@ class BuildOptions:
             raise ValueError(f"unknown paper size {self.paper!r}")
         if self.question_level not in QUESTION_LEVELS:
             raise ValueError(f"unknown question level {self.question_level!r}")
+        if self.max_note_bytes < 1 or self.max_media_bytes < 1:
+            raise ValueError("size limits must be positive")
 
     def fingerprint(self, names: Iterable[str] | None = None) -> str:
         """A stable text for cache keys: the output-shaping options among

@@ -165,7 +165,7 @@ def test_raw_html_image_outside_the_tree_is_never_referenced(tmp_path: Path):
 
 def test_raw_html_local_image_is_bundled_like_markdown(tmp_path: Path):
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "pic.png").write_bytes(b"png")
+    (tmp_path / "sub" / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     lib = read_text('# D\n\n## Q\n<img src="pic.png" alt="p" width="10">\n', path="sub/n.md", root=str(tmp_path))
     assert lib.diagnostics == ()
     assert lib.decks[0].media == ("sub/pic.png",)

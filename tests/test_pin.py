@@ -129,12 +129,12 @@ def test_pin_edge_cases(tmp_path, name, body, expected):
 
 def test_pin_keeps_file_mode_and_symlink(tmp_path):
     src = tmp_path / "src"
-    (src / ".real").mkdir(parents=True)  # hidden: not read as a deck of its own
-    real = src / ".real" / "notes.md"
+    (src / "real").mkdir(parents=True)
+    real = src / "real" / "notes.md"
     real.write_text("# D\n\n## One\nA1\n", "utf-8")
     os.chmod(real, 0o600)
     (src / "link.md").symlink_to(real)
-    result = pin([str(src)])
+    result = pin([str(src / "link.md")])  # only the link: the file's folder is its root
     assert not result.diagnostics and result.count == 1
     assert (src / "link.md").is_symlink()
     assert real.read_text("utf-8") == "# D\n\n## One {#one}\nA1\n"

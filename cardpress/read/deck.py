@@ -20,6 +20,7 @@ from ..identity import PIN_RE, content_hash, slugify
 from ..markup import plain_text
 from ..model import Card, Deck
 from ..text import short
+from .confine import Limits
 from .decode import decode
 from .frontmatter import read_frontmatter
 from . import math
@@ -34,10 +35,13 @@ class DeckReader:
     """Reads one file. Collects diagnostics (`sink`) instead of stopping at
     the first problem."""
 
-    def __init__(self, path: Path, display_path: str, root: Path, remote=None, question_level: str = "2"):
+    def __init__(self, path: Path, display_path: str, root: Path, remote=None, question_level: str = "2", *,
+                 base: Path | None = None, limits: Limits | None = None):
         self.path = path
         self.question_level = question_level  # "2", "3", "4" or "auto"; a file's frontmatter may say otherwise
-        self.root = root
+        self.root = root  # the file's source root: nothing outside it is read (read.confine)
+        self.base = base or root  # the folder `Deck.source_path` and media paths are relative to
+        self.limits = limits
         self.remote = remote
         self.sink = Sink(display_path)
         self.approved = Approved()  # filled by the link check, before any HTML is cleaned
@@ -59,7 +63,8 @@ class DeckReader:
         tokens, self.env = parse(text)
         lines = text.split("\n")
         # Cleaning consults what the check approved, rendering what math.check marked: check first.
-        self.approved = LinkCheck(self.path, self.root, lines, self.sink, self.remote).check(tokens)
+        self.approved = LinkCheck(self.path, self.root, lines, self.sink, self.remote,
+                                  base=self.base, limits=self.limits).check(tokens)
         math.check(tokens, lines, self.sink)
 
         level = str(meta.get("question_level") or self.question_level)
@@ -188,7 +193,7 @@ class DeckReader:
 
     def display_rel(self) -> str:
         try:
-            return self.path.relative_to(self.root).as_posix()
+            return self.path.relative_to(self.base).as_posix()
         except ValueError:
             return self.path.name
 

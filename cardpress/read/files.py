@@ -1,23 +1,43 @@
-"""Which files the notes may point at: the one place that decides whether a
-path a note names (an image, a link target) may be read.
+"""Which files the notes may point at, as messages at a line: turns a URL a
+note wrote into a local path and asks `confine` whether it may be read.
 
-A path that leaves the source tree (`..`, absolute paths, symlinks pointing
-out) is an error and the file is never read, so notes shared by a classmate
-cannot pull `~/.ssh` into a deck.
+A path that leaves its source root (`..`, absolute paths, symlinks pointing
+out) or is hidden is an error and the file is never read, so notes shared by
+a classmate cannot pull `~/.ssh` or `.git/config` into a deck. An image is
+bundled only when its content is one (`sniff`): a PDF named `x.png` is a
+warning at its line and is left out of every output.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import stat
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..sniff import SNIFF_BYTES, SVG, sniff, svg_problem
 from ..text import short
+from . import confine
+from .confine import Limits, Refused, inside, root_display
 from .sink import Sink
 
 WINDOWS_PATH_RE = re.compile(r"^[A-Za-z]:[\\/]")
+
+# What each element may bundle, by the category of its content
+# (`sniff.MEDIA_KINDS`). Audio and video go here when cards can play them.
+ACCEPTED = {"img": ("image",)}
+
+
+class NotBundled(Refused):
+    """A file that may be read but is not what the element needs (a PDF as
+    an image): a warning, and the element loses its URL."""
+
+
+@dataclass(frozen=True)
+class Local:
+    rel: str  # relative to the names' base folder, `/`-separated, NFC: what cards and `Deck.media` say
+    path: Path  # the file on disk (its name may be NFD)
 
 
 def url_path(url: str) -> str:
@@ -28,53 +48,77 @@ def url_path(url: str) -> str:
         return url
 
 
-def inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
+def _rel(real: Path, base: Path) -> str:
+    rel = real.relative_to(base).as_posix()
+    if not confine.is_utf8(rel):
+        raise Refused("has a file name that is not UTF-8; rename it")
+    return confine.nfc(rel)
 
 
-def root_display(root: Path) -> str:
-    rel = os.path.relpath(root)
-    return str(root) if rel.startswith("..") else rel
+def approve_media(candidate: Path, root: Path, base: Path, limits: Limits, tag: str = "img") -> Local:
+    """The media file `candidate` (absolute, normalized, as written), if
+    it may be bundled by a `tag` element. Raises Refused (an error: the file
+    may not be read) or NotBundled (a warning: it is not an image)."""
+    if not inside(candidate, root):
+        raise Refused(f"is outside the source folder {root_display(root)}")
+    real = confine.locate(root, candidate)
+    rel = _rel(real, base)
+    head = confine.read_regular(real, limits.media_bytes, "media files", head=SNIFF_BYTES)
+    if not head:
+        raise NotBundled("is an empty file; it is not bundled")
+    kind = sniff(head)
+    if kind is None:
+        raise NotBundled("is not an image (its content is not PNG, JPEG, GIF, WebP, AVIF, BMP or SVG); "
+                         "it is not bundled")
+    if kind.category not in ACCEPTED[tag]:
+        hint = f" ({kind.hint})" if kind.hint else ""
+        raise NotBundled(f"is a {kind.name}, not an image; it is not bundled{hint}")
+    if not kind.shown:
+        raise NotBundled(f"is a {kind.name}, which Anki and browsers do not show; it is not bundled ({kind.hint})")
+    if kind is SVG:
+        problem = svg_problem(confine.read_regular(real, limits.media_bytes, "media files"))
+        if problem:
+            raise NotBundled(f"is an SVG that is not a static image: {problem}; it is not bundled "
+                             "(only SVGs without script or outside references are; or export it as PNG)")
+    return Local(rel, real)
 
 
-def resolve_local(target: str, line: int, what: str, *, base: Path, root: Path, sink: Sink,
-                  want_file: bool = True) -> str | None:
-    """Root-relative path of the local file `target` (relative to `base`,
-    the note's folder), or None with a diagnostic when it is missing or
-    outside the source tree. Files outside the tree are never read."""
+def _approve_link(candidate: Path, root: Path, base: Path) -> Local:
+    """A link target: checked to exist (a file or a folder), never read.
+    A hidden one may be linked to: nothing of it is bundled."""
+    if not inside(candidate, root):
+        raise Refused(f"is outside the source folder {root_display(root)}")
+    if confine.hidden_part(candidate.relative_to(root)):
+        if not os.path.lexists(candidate):
+            raise Refused("not found")
+        return Local(candidate.relative_to(base).as_posix(), candidate)
+    real = confine.locate(root, candidate)
+    if not (real.is_file() or real.is_dir()):
+        raise Refused("not found")
+    return Local(_rel(real, base), real)
+
+
+def resolve_local(target: str, line: int, what: str, *, note_dir: Path, root: Path, base: Path, sink: Sink,
+                  limits: Limits, tag: str) -> Local | None:
+    """The local file `target` names (relative to `note_dir`, the note's
+    folder) if the `tag` element may use it, or None with a diagnostic at
+    `line`. `root` is the note's source root: nothing outside it is read.
+    `base`: the folder the returned `rel` is relative to."""
     raw = url_path(target)
-    shown = short(unquote(target))
+    name = short(unquote(target))
     if "\x00" in raw:
-        sink.error(line, f"{what} '{shown}' is not a valid path")
+        sink.error(line, f"{what} '{name}' is not a valid path")
         return None
     if os.path.isabs(raw) or raw.startswith("~") or WINDOWS_PATH_RE.match(raw):
-        sink.error(line, f"{what} '{shown}' is an absolute path; use a path inside the source folder")
+        sink.error(line, f"{what} '{name}' is an absolute path; use a path inside the source folder")
         return None
-    candidate = os.path.normpath(base / raw)
-    if not inside(Path(candidate), root):
-        sink.error(line, f"{what} '{shown}' is outside the source folder {root_display(root)}")
-        return None
+    candidate = Path(os.path.normpath(note_dir / raw))
     try:
-        resolved = Path(candidate).resolve(strict=False)
-        within = inside(resolved, root)
-        st = resolved.stat() if within else None
-    except FileNotFoundError:
-        st = None
-    except (OSError, RuntimeError, ValueError):  # symlink loop, name too long
-        sink.error(line, f"{what} '{shown}' cannot be resolved")
-        return None
-    if not within:
-        sink.error(line, f"{what} '{shown}' is a symlink to a file outside the source folder "
-                         f"{root_display(root)}; it is not read")
-        return None
-    if st is None or (want_file and not stat.S_ISREG(st.st_mode)) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
-        sink.error(line, f"{what} '{shown}' not found")
-        return None
-    if want_file and not os.access(resolved, os.R_OK):
-        sink.error(line, f"{what} '{shown}' cannot be read: permission denied")
-        return None
-    return resolved.relative_to(root).as_posix()
+        if tag in ACCEPTED:
+            return approve_media(candidate, root, base, limits, tag)
+        return _approve_link(candidate, root, base)
+    except NotBundled as exc:
+        sink.warn(line, f"{what} '{name}' {exc.reason}")
+    except Refused as exc:
+        sink.error(line, f"{what} '{name}' {exc.reason}")
+    return None

@@ -8,40 +8,33 @@ from typing import Sequence
 
 from ..errors import InternalError
 from ..model import Deck, Diagnostic, Library, SourceLocation
+from . import confine
+from .confine import Limits, Refused, Unreadable
 from .deck import DeckReader
-from .sources import scan_sources
+from .files import approve_media
+from .sources import SourceFile, scan_sources
 
 
-def read_library(paths: Sequence[str], remote=None, cache=None, question_level: str = "2") -> Library:
+def read_library(paths: Sequence[str], remote=None, cache=None, question_level: str = "2",
+                 options=None) -> Library:
     """Read every Markdown file under `paths`. `remote` (a
     `remote.RemoteMedia`) is given only with --fetch-remote-media; without it
     nothing touches the network. `cache` (a `cache.ParseCache`) supplies the
-    decks of unchanged files; decks with diagnostics or media are never
-    cached, since their messages and files depend on files around them.
+    decks of unchanged files; decks with diagnostics or media from outside
+    the sources are never cached, since their messages and files depend on
+    files around them, and a cached deck's media are checked again.
     `question_level`: which headings are questions, unless a file's
-    frontmatter says."""
-    root, files, diagnostics = scan_sources(paths)
+    frontmatter says. `options` (a `BuildOptions`): the size limits."""
+    base, files, diagnostics = scan_sources(paths)
+    limits = Limits.of(options)
     decks: list[Deck] = []
     titles: dict[str, tuple[str, SourceLocation]] = {}  # casefolded title -> (title, where)
     media_files: dict[str, str] = {}
-    for path, display in files:
-        reader = DeckReader(path.resolve(), display, root, remote, question_level)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            reader.sink.error(1, f"cannot read file: {exc.strerror or exc}")
-            diagnostics.extend(reader.diagnostics)
-            continue
-        cache_name = cache.name(root, display, data, question_level) if cache is not None else None
-        deck = cache.load(cache_name, root) if cache is not None else None
-        if deck is None:
-            try:
-                deck = reader.read(data)
-            except Exception as exc:  # noqa: BLE001 - a bug, but name the file that shows it
-                raise InternalError(f"reading {display}", exc) from exc
-            diagnostics.extend(reader.diagnostics)
-            if cache is not None and deck is not None and not reader.diagnostics and not reader.media_files:
-                cache.store(cache_name, deck)
+    for source in files:
+        reader = DeckReader(source.path.resolve(), source.display, source.root, remote, question_level,
+                            base=base, limits=limits)
+        deck = _read(source, reader, base, limits, cache, question_level)
+        diagnostics.extend(reader.diagnostics)
         if deck is None:
             continue
         first = titles.get(deck.title.casefold())
@@ -54,7 +47,7 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
         titles[deck.title.casefold()] = (deck.title, deck.location)
         decks.append(deck)
         media_files.update(reader.media_files)
-    return Library(root=str(root), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)),
+    return Library(root=str(base), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)),
                    media_files=tuple(sorted(media_files.items())))
 
 
@@ -64,6 +57,52 @@ def _title_clash(title: str, first: tuple[str, SourceLocation]) -> str:
         return f"deck title '{title}' is already used by {where}"
     return (f"deck title '{title}' is the same as '{other}' ({where}) to Anki, which ignores case in deck names; "
             "give one of them another title")
+
+
+def _read(source: SourceFile, reader: DeckReader, base: Path, limits: Limits, cache,
+          question_level: str) -> Deck | None:
+    """One file's deck: from the cache when its bytes and media still pass,
+    else parsed (diagnostics in `reader`)."""
+    if not confine.is_utf8(reader.display_rel()):
+        reader.sink.error(1, "its path below the sources' common folder is not valid UTF-8 (shown with \ufffd); "
+                             "rename the folders")
+        return None
+    try:
+        data = confine.read_regular(source.path.resolve(), limits.note_bytes, "notes")
+    except Unreadable as exc:
+        reader.sink.error(1, f"cannot read file: {exc.strerror}")
+        return None
+    except Refused as exc:
+        reader.sink.error(1, exc.reason)
+        return None
+    # The root is part of the name: the same file read under another root
+    # may point at files it could not reach before.
+    cache_name = cache.name(f"{base}\x1e{source.root}", source.display, data, question_level) \
+        if cache is not None else None
+    deck = cache.load(cache_name, base) if cache is not None else None
+    if deck is not None and _media_pass(deck, source.root, base, limits):
+        return deck
+    try:
+        deck = reader.read(data)
+    except Exception as exc:  # noqa: BLE001 - a bug, but name the file that shows it
+        raise InternalError(f"reading {source.display}", exc) from exc
+    if cache is not None and deck is not None and not reader.diagnostics and not reader.media_files:
+        cache.store(cache_name, deck)
+    return deck
+
+
+def _media_pass(deck: Deck, root: Path, base: Path, limits: Limits) -> bool:
+    """Whether every media file of a cached deck still may be bundled
+    (it may have been replaced by a PDF, a FIFO or a symlink since, and the
+    cache itself is a file in the output folder)."""
+    for rel in deck.media:
+        try:
+            local = approve_media(Path(os.path.normpath(base / rel)), root, base, limits)
+        except Refused:
+            return False
+        if local.rel != rel or local.path != base / rel:
+            return False  # only decks whose media need no renaming are cached
+    return True
 
 
 def read_text(text: str, path: str = "notes.md", root: str | None = None, remote=None) -> Library:

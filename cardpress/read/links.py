@@ -14,6 +14,7 @@ from markdown_it.token import Token
 
 from .. import sanitize
 from ..text import short
+from .confine import Limits
 from .files import WINDOWS_PATH_RE, resolve_local, url_path
 from .markdown import walk
 from .sink import Sink
@@ -26,7 +27,9 @@ class Approved:
     # (tag, URL as written) -> the URL the card keeps, or None to drop it.
     urls: dict[tuple[str, str], str | None] = field(default_factory=dict)
     media: dict[str, None] = field(default_factory=dict)  # ordered set of root-relative paths (or remote-media/ names)
-    media_files: dict[str, str] = field(default_factory=dict)  # remote-media/ name -> cached file
+    # Media whose file is not `base/name`: remote-media/ name -> cached
+    # download; an NFC name -> the NFD-named file on disk.
+    media_files: dict[str, str] = field(default_factory=dict)
 
     def url_filter(self, tag: str, _attr: str, value: str) -> str | None:
         # Default deny: a URL the check never saw (the sanitizer's HTML
@@ -38,9 +41,12 @@ class LinkCheck:
     """Checks one file's URLs. `remote` is a remote.RemoteMedia with
     --fetch-remote-media, else None: no network."""
 
-    def __init__(self, path: Path, root: Path, lines: list[str], sink: Sink, remote=None):
+    def __init__(self, path: Path, root: Path, lines: list[str], sink: Sink, remote=None,
+                 base: Path | None = None, limits: Limits | None = None):
         self.path = path
-        self.root = root
+        self.root = root  # the note's source root: nothing outside it is read
+        self.base = base or root  # the folder media paths are named relative to
+        self.limits = limits or Limits()
         self.lines = lines
         self.sink = sink
         self.remote = remote
@@ -125,13 +131,15 @@ class LinkCheck:
             self.sink.error(line, "image has an empty path")
             result = None
         else:
-            rel = resolve_local(url, line, what, base=self.path.parent, root=self.root, sink=self.sink,
-                                want_file=(tag == "img"))
-            if rel is None:
+            local = resolve_local(url, line, what, note_dir=self.path.parent, root=self.root, base=self.base,
+                                  sink=self.sink, limits=self.limits, tag=tag)
+            if local is None:
                 result = None
             elif tag == "img":
-                self.approved.media[rel] = None
-                result = rel  # writers find images by root-relative path
+                self.approved.media[local.rel] = None
+                if self.base / local.rel != local.path:  # an NFD name on disk: writers find it here
+                    self.approved.media_files[local.rel] = str(local.path)
+                result = local.rel  # writers find images by this path, relative to the base folder
             else:
                 result = url  # a link keeps what the user wrote; it was only checked
         self.approved.urls.setdefault((tag, url), result)
