@@ -151,3 +151,14 @@ def test_new_syntax_never_changes_an_existing_questions_key():
     # The question itself shows the formula as written.
     deck, _ = deck_of("# D\n## $a*b*c$ 란?\nanswer\n")
     assert deck.cards[0].question_text == "a*b*c 란?"
+
+
+def test_a_title_from_a_decomposed_file_name_is_composed():
+    """macOS writes Korean file names decomposed (NFD); the title shows
+    composed, while the GUIDs keep the spelling they always had."""
+    import unicodedata
+
+    name = unicodedata.normalize("NFD", "딥러닝-기초.md")
+    deck, _ = deck_of("## Q\nA\n", path=name)
+    assert deck.title == "딥러닝 기초" and unicodedata.is_normalized("NFC", deck.title)
+    assert deck.namespace == unicodedata.normalize("NFD", "딥러닝 기초")

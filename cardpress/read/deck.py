@@ -10,6 +10,7 @@ sanitized before it leaves: writers never parse Markdown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
@@ -231,8 +232,9 @@ def split_pin(children: list[Token]) -> tuple[list[Token], str | None]:
 
 def title_from_filename(path: Path) -> str:
     """`[DB] Key_points.md` -> "[DB] Key points": separators become spaces,
-    the case stays as the user wrote it."""
-    return re.sub(r"[-_]+", " ", path.stem).strip() or path.stem
+    the case stays as the user wrote it, and Hangul is composed (macOS
+    writes file names decomposed)."""
+    return unicodedata.normalize("NFC", re.sub(r"[-_]+", " ", path.stem).strip() or path.stem)
 
 
 def legacy_title_from_filename(path: Path) -> str:
