@@ -1,48 +1,124 @@
 """Write outputs so that a failed or killed build never leaves a half file:
-write a temporary file in the same directory, fsync, then rename over the
-old one (rename is atomic within a filesystem)."""
+write a temporary file, fsync, then rename over the old one (rename is
+atomic within a filesystem).
+
+Two levels: `write_bytes` / `replace_dir` take paths and keep their
+temporary next to the target (`cardpress pin` rewrites a note this way);
+`Dir`, `write_at` and `replace_dir_at` work on open directories, never
+follow a symlink, and take a separate staging folder for the temporaries,
+so that whoever owns the staging folder (`outdir.py`: the output folder's
+`.cardpress/tmp/`) knows every temporary is its own.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import errno
 import os
-import re
 import secrets
-import shutil
+import stat
 import sys
-import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def _temp_name(path: Path, suffix: str) -> Path:
+@dataclass(frozen=True)
+class Dir:
+    """An open directory: `path` for messages and for code that writes by
+    path, `fd` for every operation that must not follow a symlink."""
+
+    path: Path
+    fd: int
+
+    @classmethod
+    def open(cls, path: Path) -> "Dir":
+        return cls(Path(path), os.open(path, _DIR_FLAGS))
+
+    def sub(self, name: str, create: bool = False) -> "Dir":
+        """The directory `name` in this one, opened without following a
+        symlink (OSError ELOOP or ENOTDIR when it is one, or a file)."""
+        if name in ("", ".", "..") or "/" in name or os.sep in name:
+            raise ValueError(f"not a plain name: {name!r}")
+        try:
+            fd = os.open(name, _DIR_FLAGS | NOFOLLOW, dir_fd=self.fd)
+        except FileNotFoundError:
+            if not create:
+                raise
+            try:
+                os.mkdir(name, 0o755, dir_fd=self.fd)
+            except FileExistsError:
+                pass
+            fd = os.open(name, _DIR_FLAGS | NOFOLLOW, dir_fd=self.fd)
+        return Dir(self.path / name, fd)
+
+    def lstat(self, name: str) -> os.stat_result | None:
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def __enter__(self) -> "Dir":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _token() -> str:
     # Named before it is created, so an interrupt (Ctrl-C, SIGTERM) that
-    # lands right after the creation still knows what to delete;
-    # tempfile.mkstemp only hands the name back once it has made the file.
-    # 64 random bits: a clash (which O_EXCL would refuse) never happens in practice.
-    return path.parent / f".{path.name}.{secrets.token_hex(8)}{suffix}"
+    # lands right after the creation still knows what to delete. 64 random
+    # bits: a clash (which O_EXCL would refuse) never happens in practice.
+    return secrets.token_hex(8)
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path, ".tmp")
+def write_at(target: Dir, name: str, data: bytes, staging: Dir | None = None, mode: int = 0o644) -> None:
+    """Replace `name` in `target` with `data`, atomically. The temporary is
+    made in `staging` (another folder on the same filesystem) when given,
+    else next to the target as `.NAME.<random>.tmp`. The rename replaces a
+    symlink at `name` itself, never what it points at."""
+    where = staging or target
+    tmp = f"{_token()}.tmp" if staging is not None else f".{name}.{_token()}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600,
+                     dir_fd=where.fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+            os.fchmod(f.fileno(), mode)
+        os.replace(tmp, name, src_dir_fd=where.fd, dst_dir_fd=target.fd)
+    except OSError as exc:
+        _unlink(where, tmp)
+        if exc.errno == errno.EXDEV and staging is not None:  # a mount point inside the output
+            write_at(target, name, data, None, mode)
+            return
+        raise
     except BaseException:
         # Also on KeyboardInterrupt: never leave the temp file behind.
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(where, tmp)
         raise
+
+
+def _unlink(where: Dir, name: str) -> None:
+    try:
+        os.unlink(name, dir_fd=where.fd)
+    except FileNotFoundError:
+        pass
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Dir.open(path.parent) as parent:
+        write_at(parent, path.name, data)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -50,46 +126,81 @@ def write_text(path: Path, text: str) -> None:
 
 
 @contextmanager
-def replace_dir(path: Path) -> Iterator[Path]:
-    """Build a whole directory (the HTML site) and swap it into place.
+def replace_dir_at(parent: Dir, name: str, staging: Dir,
+                   before_swap: Callable[[Path], None] | None = None) -> Iterator[Path]:
+    """Build a whole directory (the HTML site) and swap it into place as
+    `name` in `parent`.
 
-    Yields an empty temporary directory next to `path`; when the block ends
-    normally, the old `path` is renamed away, the new one renamed in and the
-    old one deleted. If the block raises (or the build is killed), `path`
-    keeps its previous contents and the temporary directory is removed (a
-    kill leaves only a hidden `.NAME.*.tmp` next to it, never a half site).
+    Yields an empty temporary directory in `staging`; when the block ends
+    normally, `before_swap(tmp)` runs (it may raise to cancel), then the new
+    directory and the old `name` are exchanged in one step where the OS can
+    (two renames leave an instant with no site at all, and a SIGKILL there
+    loses it), and the old one is deleted from `staging`. If the block
+    raises (or the build is killed), `name` keeps its previous contents; a
+    kill leaves only an entry in `staging`, never a half site.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path, ".tmp")
-    old: Path | None = None
-    swapped = False
+    tmp = f"{_token()}.tmp" if staging.fd != parent.fd else f".{name}.{_token()}.tmp"
+    old: str | None = None
+    os.mkdir(tmp, 0o700, dir_fd=staging.fd)
     try:
-        os.mkdir(tmp, 0o700)
-        yield tmp
-        os.chmod(tmp, 0o755)  # made 0700 above; a served site must be readable
-        # Where the OS can, swap old and new in one step: two renames leave
-        # an instant with no site at all, and a SIGKILL there loses it.
-        swapped = path.is_dir() and not path.is_symlink() and _exchange(tmp, path)
-        if not swapped:
-            if path.exists() or path.is_symlink():
-                old = _temp_name(path, ".old")
-                os.mkdir(old, 0o700)
-                os.rename(path, old / path.name)
-            os.rename(tmp, path)
+        yield staging.path / tmp
+        if before_swap is not None:
+            before_swap(staging.path / tmp)
+        os.chmod(tmp, 0o755, dir_fd=staging.fd)  # made 0700 above; a served site must be readable
+        st = parent.lstat(name)
+        if st is not None and stat.S_ISDIR(st.st_mode) and _exchange(staging, tmp, parent, name):
+            old = tmp  # it holds the old site now
+        else:
+            if st is not None:
+                old = f"{_token()}.old" if staging.fd != parent.fd else f".{name}.{_token()}.old"
+                os.rename(name, old, src_dir_fd=parent.fd, dst_dir_fd=staging.fd)
+            try:
+                os.rename(tmp, name, src_dir_fd=staging.fd, dst_dir_fd=parent.fd)
+            except BaseException:
+                if old is not None and parent.lstat(name) is None:
+                    os.rename(old, name, src_dir_fd=staging.fd, dst_dir_fd=parent.fd)  # put the old one back
+                    old = None
+                raise
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and not path.exists() and (old / path.name).exists():
-            os.rename(old / path.name, path)  # the swap itself failed: put the old one back
+        rmtree_at(staging, tmp)
         raise
     finally:
-        if swapped:
-            shutil.rmtree(tmp, ignore_errors=True)  # it holds the old site now
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            rmtree_at(staging, old)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths atomically (Linux renameat2 with
+@contextmanager
+def replace_dir(path: Path) -> Iterator[Path]:
+    """`replace_dir_at` by path, the temporary next to `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Dir.open(path.parent) as parent, replace_dir_at(parent, path.name, parent) as tmp:
+        yield tmp
+
+
+def rmtree_at(where: Dir, name: str) -> None:
+    """Delete `name` in `where` and everything under it, never following a
+    symlink (a link is removed, not what it points at). Best effort."""
+    st = where.lstat(name)
+    if st is None:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            with where.sub(name) as sub:
+                for entry in os.scandir(sub.fd):
+                    rmtree_at(sub, entry.name)
+            os.rmdir(name, dir_fd=where.fd)
+        except OSError:
+            pass
+        return
+    try:
+        os.unlink(name, dir_fd=where.fd)
+    except OSError:
+        pass
+
+
+def _exchange(a_dir: Dir, a: str, b_dir: Dir, b: str) -> bool:
+    """Swap two existing entries atomically (Linux renameat2 with
     RENAME_EXCHANGE). False where the OS or filesystem cannot."""
     if not sys.platform.startswith("linux"):
         return False
@@ -97,42 +208,10 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):  # glibc < 2.28, musl
         return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+    rename_exchange = 2
+    if renameat2(a_dir.fd, os.fsencode(a), b_dir.fd, os.fsencode(b), rename_exchange) == 0:
         return True
     err = ctypes.get_errno()
     if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
         return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-# What write_bytes / replace_dir leave behind when a build is killed with
-# SIGKILL (or the machine stops): `.NAME.<16 hex>.tmp` files and folders,
-# and replace_dir's `.NAME.<16 hex>.old` folders (8 characters: tempfile's
-# names, from before).
-_LEFTOVER = re.compile(r"^\..+\.(?:[A-Za-z0-9_]{8}|[0-9a-f]{16})\.(?:tmp|old)$")
-
-
-def sweep_leftovers(out_dir: Path, max_age: float = 3600.0) -> list[Path]:
-    """Remove temporaries of killed builds under `out_dir` that are older
-    than `max_age` seconds (a running build's are seconds old, so a build
-    started next to another never deletes its files). Returns what went."""
-    removed: list[Path] = []
-    cutoff = time.time() - max_age
-    for dirpath, dirnames, filenames in os.walk(out_dir):
-        for name in [*dirnames, *filenames]:
-            if not _LEFTOVER.match(name):
-                continue
-            path = Path(dirpath) / name
-            try:
-                if path.lstat().st_mtime > cutoff:
-                    continue
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-            except OSError:
-                continue  # not ours to fight over; the next build tries again
-            removed.append(path)
-        dirnames[:] = [d for d in dirnames if not _LEFTOVER.match(d)]
-    return removed
+    raise OSError(err, os.strerror(err), str(b_dir.path / b))

@@ -4,13 +4,12 @@ writes nothing, so the last good outputs stay as they are."""
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import atomic, history
+from . import history, outdir
 from .cache import OutputCache, ParseCache
 from .context import WriteContext
 from .errors import CardpressError, InternalError, OutputError
@@ -46,14 +45,16 @@ def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None,
                         question_level=options.question_level, options=options)
 
 
-def _check_output_dir(out_dir: Path) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: error: cannot create output directory: {exc.strerror}") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputError(f"{out_dir}: error: output directory is not writable")
-    atomic.sweep_leftovers(out_dir)  # temporaries of builds killed long ago (SIGKILL cannot clean up)
+def _check_output_dir(out_dir: Path, sources: Sequence[str], formats: Sequence[str] | None) -> list[Diagnostic]:
+    """Refuse an output folder we must not write (one line, OutputError),
+    before anything is written: one that mixes with the sources, or holds a
+    folder of the user's where a writer puts one (the site). Then make it
+    ready (`outdir.prepare`); returns warnings about its records."""
+    outdir.inspect(out_dir, sources)
+    for fmt in formats or WRITERS:
+        if WRITERS[fmt].folder:
+            outdir.check_folder(out_dir, WRITERS[fmt].folder)
+    return outdir.prepare(out_dir)
 
 
 def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None = None,
@@ -61,29 +62,31 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
     """Gather, then write `formats` (default: all). `changes` are
     `BuildOptions` fields to set on `options` (`keep_ids=True`...)."""
     options = replace(options or BuildOptions(), **changes)
+    state_warnings: list[Diagnostic] = []  # records in OUTPUT/.cardpress/ that were damaged
     remote = None
     if options.fetch_remote_media:
         from .remote import RemoteMedia
 
-        _check_output_dir(out_dir)  # the download cache lives in it
+        state_warnings += _check_output_dir(out_dir, sources, formats)  # the download cache lives in it
         remote = RemoteMedia(out_dir, timeout=options.fetch_timeout)
     parse_cache = ParseCache(out_dir if options.incremental else None)
     library = gather(sources, remote=remote, cache=parse_cache, options=options)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
     if _failed(result.diagnostics, options.strict):
         return result
-    manifest = Manifest.load(out_dir)
+    outdir.inspect(out_dir, sources)  # before its records are read: one clear line if it is not ours
+    manifest = Manifest.load(out_dir, state_warnings)
     comparison = history.compare(library, manifest, options.keep_ids)
     result.library, result.changes = comparison.library, comparison.changes
     result.diagnostics = sorted(result.diagnostics + comparison.diagnostics)
     if _failed(result.diagnostics, options.strict):
         return result
-    _check_output_dir(out_dir)
+    state_warnings += _check_output_dir(out_dir, sources, formats)
     parse_cache.flush()
-    writing = _Writing(comparison, manifest, out_dir, options)
+    writing = _Writing(comparison, manifest, out_dir, options, state_warnings)
     result.written = writing.run(formats or list(WRITERS), progress or NoProgress())
     result.outputs = writing.outcome.outputs
-    result.diagnostics = sorted(result.diagnostics + writing.outcome.written.diagnostics)
+    result.diagnostics = sorted(result.diagnostics + state_warnings + writing.outcome.written.diagnostics)
     return result
 
 
@@ -94,13 +97,14 @@ class _Writing:
     build, before any writer writes (`commit`), and once at the end, also
     after a failure or an interrupt (`finish`)."""
 
-    def __init__(self, comparison: history.Comparison, manifest: Manifest, out_dir: Path, options: BuildOptions):
+    def __init__(self, comparison: history.Comparison, manifest: Manifest, out_dir: Path, options: BuildOptions,
+                 state_warnings: list[Diagnostic]):
         self.comparison = comparison
         self.manifest = manifest  # as loaded: the last build
         self.out_dir = out_dir
         self.options = options
         self.outcome = Outcome()
-        self.outputs = OutputCache.load(out_dir) if options.incremental else OutputCache(out_dir)
+        self.outputs = OutputCache.load(out_dir, state_warnings) if options.incremental else OutputCache(out_dir)
 
     def run(self, formats: Sequence[str], progress: Progress) -> list[Path]:
         # A file with no questions has nothing to write (the reader warned).

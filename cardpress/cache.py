@@ -15,20 +15,22 @@ stale cache means work is redone, never that a wrong output is kept.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-import os
 import sys
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from . import atomic
+from . import outdir
+from .errors import OutputError
 from .identity import content_hash
 from .model import Card, Deck, Diagnostic, Library, Severity, SourceLocation
 from .paths import ASSETS_DIR, TEMPLATES_DIR
+from .userkey import user_key
 
-CACHE_DIR = ".cardpress"
+CACHE_DIR = outdir.STATE_DIR
 PARSED_DIR = "parsed"
 OUTPUTS_FILE = "outputs.json"
 VERSION = 1
@@ -86,8 +88,20 @@ def _decode_deck(data: dict) -> Deck:
 
 
 class ParseCache:
+    """Entries are signed (HMAC-SHA256 with the user's key, `userkey.py`,
+    over the name and the JSON): one that someone else put in the output
+    folder fails the check and the file is parsed again, so a crafted entry
+    can never put its own HTML (a `<script>`) or a file from outside the
+    source folder into an output. Re-validating what is read back instead
+    would mean re-sanitizing every card on every no-op build and keeping a
+    check for every model field added later. No key: no cache."""
+
+    MAGIC = b"cardpress-parsed-1 "
+
     def __init__(self, out_dir: Path | None):
-        self.dir = out_dir / CACHE_DIR / PARSED_DIR if out_dir is not None else None
+        self.out_dir = out_dir
+        self.key = user_key() if out_dir is not None else None
+        self.dir = out_dir / CACHE_DIR / PARSED_DIR if out_dir is not None and self.key is not None else None
         self.used: set[str] = set()
         self.pending: dict[str, Deck] = {}
 
@@ -97,16 +111,29 @@ class ParseCache:
         head = "\x1f".join((code_version(), str(root), display, *settings)).encode("utf-8", "surrogateescape")
         return hashlib.sha256(head + b"\x00" + data).hexdigest()[:32] + ".json"
 
+    def _mac(self, name: str, body: bytes) -> bytes:
+        assert self.key is not None
+        return hmac.new(self.key, name.encode("ascii") + b"\x00" + body, hashlib.sha256).hexdigest().encode("ascii")
+
     def load(self, name: str, root: Path) -> Deck | None:
-        if self.dir is None:
+        if self.dir is None or self.out_dir is None:
             return None
         try:
-            deck = _decode_deck(json.loads((self.dir / name).read_bytes()))
-        except (OSError, ValueError, KeyError, TypeError):
+            data = outdir.read_state(self.out_dir, f"{PARSED_DIR}/{name}")
+        except outdir.StateProblem:
+            return None
+        if data is None or not data.startswith(self.MAGIC):
+            return None
+        mac, _, body = data[len(self.MAGIC):].partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(name, body)):
+            return None
+        try:
+            deck = _decode_deck(json.loads(body))
+        except (ValueError, KeyError, TypeError, RecursionError):
             return None
         # The parse checked that these files exist; re-check, or a deleted
         # image would go unreported.
-        if not all((root / rel).is_file() for rel in deck.media):
+        if not all(outdir.confined(rel) and (root / rel).is_file() for rel in deck.media):
             return None
         self.used.add(name)
         return deck
@@ -119,7 +146,7 @@ class ParseCache:
             self.used.add(name)
 
     def flush(self) -> None:
-        if self.dir is None:
+        if self.dir is None or self.out_dir is None:
             return
         for name, deck in self.pending.items():
             data = _encode_deck(deck)
@@ -128,17 +155,15 @@ class ParseCache:
                 # JSON cannot carry (added later) disables the cache, not
                 # correctness.
                 if _decode_deck(json.loads(json.dumps(data))) == deck:
-                    atomic.write_bytes(self.dir / name, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-            except (OSError, ValueError, TypeError):
+                    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+                    outdir.write_state(self.out_dir, f"{PARSED_DIR}/{name}",
+                                       self.MAGIC + self._mac(name, body) + b"\n" + body)
+            except (OSError, ValueError, TypeError, OutputError):
                 pass
         self.pending.clear()
         # Drop entries this build did not use (old versions of the files).
-        try:
-            for entry in os.scandir(self.dir):
-                if entry.name.endswith(".json") and entry.name not in self.used:
-                    os.unlink(entry.path)
-        except OSError:
-            pass
+        outdir.remove_state(self.out_dir, PARSED_DIR,
+                            [n for n in outdir.state_names(self.out_dir, PARSED_DIR) if n not in self.used])
 
 
 # -- the outputs -----------------------------------------------------------------
@@ -146,7 +171,9 @@ class ParseCache:
 def _valid(entry) -> bool:
     """A format's entry as `record` writes it; anything else is dropped."""
     def files_ok(files) -> bool:
-        return isinstance(files, dict) and all(isinstance(p, str) for p in files)
+        # Paths inside the output folder only: a crafted entry may make us
+        # redo work, never look (or vouch for a file) outside it.
+        return isinstance(files, dict) and all(outdir.confined(p) for p in files)
     def diagnostics_ok(rows) -> bool:
         try:
             _diagnostics(rows)
@@ -163,9 +190,11 @@ def _diagnostics(rows) -> list[Diagnostic]:
     return [Diagnostic(SourceLocation(str(path), int(line)), Severity(sev), str(msg)) for path, line, sev, msg in rows or ()]
 
 
-def _stat(path: Path) -> list[int] | None:
+def _stat(path: Path, follow: bool = True) -> list[int] | None:
+    """Size and mtime; of the link itself with `follow=False` (an output
+    replaced by a symlink is stale, whatever it points at)."""
     try:
-        st = path.stat()
+        st = path.stat() if follow else path.lstat()
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
@@ -204,26 +233,29 @@ class OutputCache:
         self._saved = json.dumps(self.data, sort_keys=True)
 
     @classmethod
-    def load(cls, out_dir: Path) -> "OutputCache":
+    def load(cls, out_dir: Path, diagnostics: list[Diagnostic] | None = None) -> "OutputCache":
+        """The last build's record; empty when missing or damaged (then one
+        warning in `diagnostics`: every output is written again)."""
+        data = outdir.read_json(out_dir, OUTPUTS_FILE, diagnostics, "every output is written again")
         try:
-            data = json.loads((out_dir / CACHE_DIR / OUTPUTS_FILE).read_text("utf-8"))
-            if data.get("version") == VERSION:
-                return cls(out_dir, {f: e for f, e in data["formats"].items() if _valid(e)})
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            if data.get("version") == VERSION:  # type: ignore[union-attr]
+                return cls(out_dir, {f: e for f, e in data["formats"].items() if _valid(e)})  # type: ignore[index]
+        except (AttributeError, KeyError, TypeError):
             pass
         return cls(out_dir)
 
     def save(self) -> None:
         text = json.dumps(self.data, sort_keys=True)
         if text != self._saved:
-            atomic.write_text(self.out_dir / CACHE_DIR / OUTPUTS_FILE, json.dumps({"version": VERSION, "formats": self.data}))
+            outdir.write_state(self.out_dir, OUTPUTS_FILE,
+                               json.dumps({"version": VERSION, "formats": self.data}).encode("utf-8"))
             self._saved = text
 
     def _fmt(self, fmt: str) -> dict:
         return self.data.setdefault(fmt, {"library": "", "shared": {}, "decks": {}})
 
     def _intact(self, files: dict) -> bool:
-        return all(_stat(self.out_dir / p) == s for p, s in files.items())
+        return all(_stat(self.out_dir / p, follow=False) == s for p, s in files.items())
 
     def deck_outputs(self, fmt: str, title: str, fp: str) -> tuple[list[Path], list[Diagnostic]] | None:
         """The deck's outputs if they are up to date, else None, with the
@@ -270,11 +302,12 @@ class OutputCache:
             # changed since by someone else must still look stale.
             e["files"] = {r: st for r, st in e["files"].items() if r not in shared_rel}
         for title, (fp, _, diags) in decks.items():
-            owned[title] = {"fp": fp, "files": {r: _stat(self.out_dir / r) for r in fresh[title] if r not in shared_rel},
+            owned[title] = {"fp": fp, "files": {r: _stat(self.out_dir / r, follow=False) for r in fresh[title]
+                                                     if r not in shared_rel},
                             "diagnostics": [[d.location.path, d.location.line, d.severity.value, d.message]
                                             for d in diags]}
         entry["decks"] = owned
-        entry["shared"] = {r: _stat(self.out_dir / r) for r in sorted(shared_rel)}
+        entry["shared"] = {r: _stat(self.out_dir / r, follow=False) for r in sorted(shared_rel)}
         if shared_files or shared_diags or complete:
             entry["diagnostics"] = [[d.location.path, d.location.line, d.severity.value, d.message]
                                     for d in shared_diags]

@@ -22,10 +22,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic
+from . import outdir
+from .model import Diagnostic, SourceLocation
 
 VERSION = 1
-FILENAME = ".cardpress/manifest.json"
+RECORD = "manifest.json"  # in the output's `.cardpress/`
+FILENAME = f".cardpress/{RECORD}"
 # The last second of the year 9999. A mod time past it can only come from a
 # damaged or crafted manifest (and Anki's millisecond ids would overflow).
 MAX_MOD = 253402300799
@@ -127,20 +129,35 @@ class Manifest:
     decks: dict[str, DeckRecord] = field(default_factory=dict)  # by deck title
 
     @classmethod
-    def load(cls, out_dir: Path) -> "Manifest":
-        try:
-            data = json.loads((out_dir / FILENAME).read_text("utf-8"))
-            if data.get("version") != VERSION:
-                return cls()
-            return cls(decks={t: DeckRecord.from_json(d) for t, d in data["decks"].items()})
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    def load(cls, out_dir: Path, diagnostics: list[Diagnostic] | None = None) -> "Manifest":
+        """The last build's records; empty when missing or damaged: read
+        like every record in `.cardpress/` (`outdir.read_json`: a regular
+        file of bounded size, never through a link), a damaged one adds one
+        warning to `diagnostics`."""
+        data = outdir.read_json(out_dir, RECORD, diagnostics, "the changelog counts every card as new")
+        if data is None:
             return cls()
+        try:
+            if data.get("version") != VERSION:  # type: ignore[union-attr]
+                return cls()
+            decks = {t: DeckRecord.from_json(d) for t, d in data["decks"].items()}  # type: ignore[index]
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
+            if diagnostics is not None:
+                diagnostics.append(Diagnostic.warning(SourceLocation(str(out_dir / FILENAME), 0),
+                                                      "ignored, its records are damaged: the changelog counts "
+                                                      "every card as new"))
+            return cls()
+        for record in decks.values():
+            if record.source and not outdir.confined(record.source):
+                record.source = ""  # a source path leads nowhere outside the source folder
+        return cls(decks=decks)
 
     def to_json(self) -> dict:
         return {"version": VERSION, "decks": {t: self.decks[t].to_json() for t in sorted(self.decks)}}
 
     def save(self, out_dir: Path) -> None:
-        atomic.write_text(out_dir / FILENAME, json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        outdir.write_state(out_dir, RECORD, text.encode("utf-8"))
 
 
 def next_mod(previous: int, base: int) -> int:

@@ -21,9 +21,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import atomic
+from . import outdir
 
-CACHE_DIR = ".cardpress/media-cache"
+CACHE_NAME = "media-cache"  # in the output's `.cardpress/`
+CACHE_DIR = f".cardpress/{CACHE_NAME}"
 # Name under which a cached file appears in `Deck.media` and card HTML.
 MEDIA_PREFIX = "remote-media/"
 
@@ -62,7 +63,8 @@ class RemoteMedia:
     """Fetches and caches remote images for one build."""
 
     def __init__(self, out_dir: Path, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES):
-        self.cache = Path(out_dir).resolve() / CACHE_DIR  # absolute: writers turn it into file: URIs
+        self.out_dir = Path(out_dir).resolve()
+        self.cache = self.out_dir / CACHE_DIR  # absolute: writers turn it into file: URIs
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.fetched: list[str] = []  # URLs downloaded in this build (tests read it)
@@ -74,11 +76,17 @@ class RemoteMedia:
         return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
 
     def cached(self, url: str) -> Path | None:
+        """The cached file for `url`: a regular file in the cache (a link
+        there is not followed), within the size limit, and an image of the
+        type its name says; anything else there is fetched again."""
         key = self.key(url)
         for ext in CONTENT_TYPES.values():
-            path = self.cache / f"{key}{ext}"
-            if path.is_file():
-                return path
+            try:
+                data = outdir.read_state(self.out_dir, f"{CACHE_NAME}/{key}{ext}", limit=self.max_bytes)
+            except outdir.StateProblem:
+                continue
+            if data is not None and _MAGIC[ext](data):
+                return self.cache / f"{key}{ext}"
         return None
 
     def get(self, url: str) -> tuple[str, Path]:
@@ -142,7 +150,7 @@ class RemoteMedia:
         if not _MAGIC[ext](data):
             raise FetchError(f"Content-Type says {ctype} but the data is not")
         path = self.cache / f"{self.key(url)}{ext}"
-        atomic.write_bytes(path, data)
+        outdir.write_state(self.out_dir, f"{CACHE_NAME}/{path.name}", data)
         self.fetched.append(url)
         return path
 

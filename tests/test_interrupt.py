@@ -80,6 +80,14 @@ def outputs(out: Path) -> dict[str, bytes]:
     return found
 
 
+def temporaries(out: Path) -> list[str]:
+    """What a build has in progress: its staging folder's entries (see
+    cardpress/outdir.py), and any `.tmp`/`.old` next to the outputs."""
+    staging = out / ".cardpress" / "tmp"
+    found = [p.name for p in staging.iterdir()] if staging.is_dir() else []
+    return found + [p.name for p in out.iterdir() if p.name.endswith((".tmp", ".old"))]
+
+
 def groups(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
     """Outputs by top-level entry: a file alone, or a whole folder (the
     site), which must change all at once."""
@@ -173,8 +181,7 @@ def test_killed_build_leaves_old_or_new_outputs_intact(states, sig, tmp_path):
                 check_readable(rel, data, tmp_path)
         if sig != signal.SIGKILL:
             # A catchable signal lets the atomic writes remove their temp files.
-            leftovers = [p.name for p in out.iterdir() if p.name.endswith((".tmp", ".old"))]
-            assert leftovers == [], context
+            assert temporaries(out) == [], context
         # Only hidden temporaries may be left over (SIGKILL): never a visible stray file.
         stray = [p for p in out.rglob("*") if p.relative_to(out).as_posix() not in states["old"]
                  and not any(part.startswith(".") for part in p.relative_to(out).parts) and p.is_file()]
@@ -198,7 +205,7 @@ def test_signal_mid_write_is_one_line_and_a_clean_exit(states, sig, tmp_path):
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(p.name.endswith(".tmp") for p in out.iterdir()):
+        if temporaries(out):
             proc.send_signal(sig)
             break
         time.sleep(0.002)
@@ -208,31 +215,34 @@ def test_signal_mid_write_is_one_line_and_a_clean_exit(states, sig, tmp_path):
     assert proc.returncode == 128 + sig, stderr
     assert stderr.splitlines()[-1] == "interrupted: earlier outputs are left as they were"
     assert "Traceback" not in stderr
-    assert [p.name for p in out.iterdir() if p.name.endswith((".tmp", ".old"))] == []
+    assert temporaries(out) == []
     now = groups(outputs(out))
     for name, files in now.items():
         assert files in (groups(states["old"])[name], groups(states["new"])[name]), name
 
 
 def test_leftovers_of_a_killed_build_are_swept_once_old(states, tmp_path):
-    """SIGKILL leaves hidden temporaries; a later build removes those older
-    than an hour (never a running build's fresh ones) and keeps the rest."""
-    from cardpress import atomic
+    """SIGKILL leaves temporaries in the staging folder `.cardpress/tmp/`; a
+    later build removes those older than an hour (never a running build's
+    fresh ones). Files elsewhere are never swept, whatever their names."""
+    from cardpress import outdir
 
     out = tmp_path / "out"
     shutil.copytree(states["good"], out, symlinks=True)
-    old_file = out / ".big.apkg.abcd1234.tmp"
-    old_dir = out / ".html.x1y2z3w4.tmp"
-    fresh = out / ".big.pdf.q9w8e7r6.tmp"
-    unrelated = out / ".keep-me.tmp"
+    staging = out / ".cardpress" / "tmp"
+    staging.mkdir(exist_ok=True)
+    old_file, old_dir, fresh = staging / "abcd1234abcd1234.tmp", staging / "x1y2z3w4x1y2z3w4.tmp", staging / "q9.tmp"
     old_file.write_bytes(b"half")
     old_dir.mkdir()
     (old_dir / "index.html").write_text("<p>half", "utf-8")
     fresh.write_bytes(b"in progress")
-    unrelated.write_bytes(b"not ours")
+    users = [out / ".big.apkg.abcd1234.tmp", out / ".html.0123456789abcdef.old"]  # the old sweep's pattern
+    for p in users:
+        p.write_bytes(b"not ours")
     hour_ago = time.time() - 3700
-    for p in (old_file, old_dir):
+    for p in (old_file, old_dir, *users):
         os.utime(p, (hour_ago, hour_ago))
-    assert sorted(p.name for p in atomic.sweep_leftovers(out)) == sorted([old_dir.name, old_file.name])
-    assert fresh.exists() and unrelated.exists() and not old_file.exists() and not old_dir.exists()
+    assert outdir.prepare(out) == []
+    assert sorted(p.name for p in staging.iterdir()) == [fresh.name]
+    assert all(p.read_bytes() == b"not ours" for p in users)
     assert outputs(out) == states["old"]

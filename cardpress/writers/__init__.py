@@ -13,6 +13,8 @@ WeasyPrint alone takes longer than a no-op build may.
   `stamp(ctx) -> WriteResult` (records only), which the build runs and
   saves before any writer writes, so no package is ever newer than the
   manifest the next build counts up from.
+- `folder`: a folder of the output that the writer replaces whole (the
+  site); the build checks it is one cardpress wrote before writing anything.
 
 The module itself provides `write(ctx: WriteContext) -> WriteResult`.
 Writers never parse Markdown, never import each other, and never change
@@ -34,12 +36,13 @@ class WriterSpec:
     incremental: bool = False
     options: tuple[str, ...] = ()
     stamps: bool = False
+    folder: str = ""
 
 
 # format name -> its writer (in build order: fast first)
 WRITERS: dict[str, WriterSpec] = {
     "apkg": WriterSpec("cardpress.writers.anki", incremental=True, options=("fetch_remote_media",), stamps=True),
-    "html": WriterSpec("cardpress.writers.html", options=("fetch_remote_media",)),
+    "html": WriterSpec("cardpress.writers.html", options=("fetch_remote_media",), folder="html"),
     "pdf": WriterSpec("cardpress.writers.pdf", incremental=True, options=("layout", "paper", "fetch_remote_media")),
 }
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import genanki
 
-from .. import atomic
+from .. import outdir
 from ..context import WriteContext, WriteResult
 from ..fonts import anki_faces
 from ..identity import content_hash, deck_id, note_guid
@@ -166,7 +166,7 @@ def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: Dec
     # media_path: remote images fetched by --fetch-remote-media live in the output's cache, not under root.
     media += [(names[rel], ctx.library.media_path(rel).read_bytes()) for rel in deck.media]
     out = ctx.out_dir / f"{ctx.output_stem(deck)}.apkg"
-    atomic.write_bytes(out, _package_bytes(db, media))
+    outdir.write_output(ctx.out_dir, out, _package_bytes(db, media))
     return out
 
 

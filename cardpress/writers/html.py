@@ -5,7 +5,7 @@ Plain files that work from `file://` (no fetch, nothing remote: fonts, CSS
 and JS are bundled, card data is the HTML itself), so a double-click opens it
 and any static server can serve it. Cards render through the shared partial
 (`templates/_card.html.j2`) in its `expandable` form. The site is built in a
-temporary directory and swapped into place whole (`atomic.replace_dir`), so a
+temporary directory and swapped into place whole (`outdir.replace_site`), so a
 failed build leaves the previous site as it was.
 """
 
@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
-from .. import atomic, mathtex, palette
+from .. import mathtex, outdir, palette
 from ..context import WriteContext, WriteResult
 from ..fonts import LICENSES, web_faces
 from ..images import rewrite_img_src
@@ -26,9 +26,10 @@ from ..markup import Formula, Tag, map_math, rewrite_tags
 from ..model import Deck, Diagnostic
 from ..paths import TEMPLATES_DIR
 from ..templating import render
+from . import WRITERS
 from .html_ui import UI, cards_label, site_language
 
-SITE_DIR = "html"
+SITE_DIR = WRITERS["html"].folder  # the folder replaced whole
 SCRIPT = TEMPLATES_DIR / "html" / "site.js"
 _INPUT = frozenset({"input"})
 
@@ -193,7 +194,8 @@ def write(ctx: WriteContext) -> WriteResult:
     site.files["index.html"] = site.page("html/index.html.j2", "", assets=assets, decks=entries)
 
     target = ctx.out_dir / SITE_DIR
-    with atomic.replace_dir(target) as tmp:
+    # Replaces only a site cardpress wrote (outdir: never a user's folder of the same name).
+    with outdir.replace_site(ctx.out_dir, SITE_DIR) as tmp:
         for rel_path in sorted(site.files):
             out = tmp / rel_path
             out.parent.mkdir(parents=True, exist_ok=True)

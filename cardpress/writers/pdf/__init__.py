@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ... import atomic
+from ... import outdir
 from ...context import WriteContext, WriteResult
 from ...model import Deck
 from ...templating import render
@@ -40,7 +40,7 @@ def write_deck(renderer: Renderer, deck: Deck, layout: str) -> Path:
             doc = renderer.document(html, deck)
         data = renderer.pdf_bytes(doc, html, deck)
     out = renderer.ctx.out_dir / f"{renderer.ctx.output_stem(deck)}{SUFFIXES[layout]}.pdf"
-    atomic.write_bytes(out, data)
+    outdir.write_output(renderer.ctx.out_dir, out, data)
     return out
 
 
