@@ -6,7 +6,8 @@ stale cache means work is redone, never that a wrong output is kept.
   file's bytes, its path, the source root and the code version, so an
   unchanged file is never parsed again (a no-op build of 10,000 cards must
   not spend 2 s in markdown-it). JSON, not pickle: loading a cache found in
-  someone else's output folder must not be able to run code.
+  someone else's output folder must not be able to run code; and signed
+  with the user's key, so it cannot bring in HTML or files either.
 - `outputs.json`: per format and deck, a fingerprint of everything that
   output depends on and the size and mtime of the files written; a writer's
   deck is skipped only when both still match.
@@ -88,13 +89,11 @@ def _decode_deck(data: dict) -> Deck:
 
 
 class ParseCache:
-    """Entries are signed (HMAC-SHA256 with the user's key, `userkey.py`,
-    over the name and the JSON): one that someone else put in the output
-    folder fails the check and the file is parsed again, so a crafted entry
-    can never put its own HTML (a `<script>`) or a file from outside the
-    source folder into an output. Re-validating what is read back instead
-    would mean re-sanitizing every card on every no-op build and keeping a
-    check for every model field added later. No key: no cache."""
+    """Entries are signed (HMAC-SHA256 over name and JSON, with the user's
+    key: `userkey.py`), so one put in the output folder by someone else is
+    parsed again and can never bring its own HTML or files into an output.
+    (Re-validating instead would re-sanitize every card on every no-op build
+    and need a check for every model field added later.) No key: no cache."""
 
     MAGIC = b"cardpress-parsed-1 "
 
@@ -191,7 +190,7 @@ def _diagnostics(rows) -> list[Diagnostic]:
 
 
 def _stat(path: Path, follow: bool = True) -> list[int] | None:
-    """Size and mtime; of the link itself with `follow=False` (an output
+    """Size and mtime (of a link itself with `follow=False`: an output
     replaced by a symlink is stale, whatever it points at)."""
     try:
         st = path.stat() if follow else path.lstat()
