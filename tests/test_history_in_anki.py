@@ -168,18 +168,18 @@ def test_a_full_disk_at_the_manifest_writes_no_package_and_loses_no_edit(tmp_pat
     package = (out / "d.apkg").read_bytes()
 
     notes.write_text("# D\n\n## Q\nsecond\n", "utf-8")
-    real = atomic.write_bytes
+    real = atomic.write_at  # every file in the output folder is written through it
 
-    def full_disk(path, data):
-        if path.name == "manifest.json":
-            raise OSError(28, "No space left on device", str(path))
-        return real(path, data)
+    def full_disk(target, name, data, *args, **kwargs):
+        if name == "manifest.json":
+            raise OSError(28, "No space left on device", str(target.path / name))
+        return real(target, name, data, *args, **kwargs)
 
-    monkeypatch.setattr(atomic, "write_bytes", full_disk)
+    monkeypatch.setattr(atomic, "write_at", full_disk)
     with pytest.raises(CardpressError, match="No space left on device"):
         build([str(src)], out, ["apkg"])
     assert (out / "d.apkg").read_bytes() == package  # nothing Anki could import with unsaved times
-    monkeypatch.setattr(atomic, "write_bytes", real)
+    monkeypatch.setattr(atomic, "write_at", real)
 
     # Space freed: the edit goes through.
     log = import_apkg(col, _apkg(src, out, "d"))
