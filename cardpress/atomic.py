@@ -86,31 +86,28 @@ def write_at(target: Dir, name: str, data: bytes, staging: Dir | None = None, mo
     symlink at `name` itself, never what it points at."""
     where = staging or target
     tmp = f"{_token()}.tmp" if staging is not None else f".{name}.{_token()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600,
+                 dir_fd=where.fd)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600,
-                     dir_fd=where.fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
             os.fchmod(f.fileno(), mode)
         os.replace(tmp, name, src_dir_fd=where.fd, dst_dir_fd=target.fd)
-    except OSError as exc:
-        _unlink(where, tmp)
-        if exc.errno == errno.EXDEV and staging is not None:  # a mount point inside the output
-            write_at(target, name, data, None, mode)
-            return
-        raise
-    except BaseException:
+    except BaseException as exc:
         # Also on KeyboardInterrupt: never leave the temp file behind.
         _unlink(where, tmp)
+        if isinstance(exc, OSError) and exc.errno == errno.EXDEV and staging is not None:
+            write_at(target, name, data, None, mode)  # a mount point inside the output
+            return
         raise
 
 
 def _unlink(where: Dir, name: str) -> None:
     try:
         os.unlink(name, dir_fd=where.fd)
-    except FileNotFoundError:
+    except OSError:
         pass
 
 
@@ -178,23 +175,23 @@ def replace_dir(path: Path) -> Iterator[Path]:
         yield tmp
 
 
-def rmtree_at(where: Dir, name: str) -> None:
+def rmtree_at(where: Dir, name: str, depth: int = 256) -> None:
     """Delete `name` in `where` and everything under it, never following a
-    symlink (a link is removed, not what it points at). Best effort."""
+    symlink (a link is removed, not what it points at). Best effort: what
+    cannot be removed, or lies deeper than `depth`, stays."""
     st = where.lstat(name)
     if st is None:
         return
-    if stat.S_ISDIR(st.st_mode):
-        try:
-            with where.sub(name) as sub:
-                for entry in os.scandir(sub.fd):
-                    rmtree_at(sub, entry.name)
-            os.rmdir(name, dir_fd=where.fd)
-        except OSError:
-            pass
+    if not stat.S_ISDIR(st.st_mode):
+        _unlink(where, name)
+        return
+    if depth <= 0:
         return
     try:
-        os.unlink(name, dir_fd=where.fd)
+        with where.sub(name) as sub:
+            for entry in [e.name for e in os.scandir(sub.fd)]:
+                rmtree_at(sub, entry, depth - 1)
+        os.rmdir(name, dir_fd=where.fd)
     except OSError:
         pass
 

@@ -82,7 +82,7 @@ class RemoteMedia:
         key = self.key(url)
         for ext in CONTENT_TYPES.values():
             try:
-                data = outdir.read_state(self.out_dir, f"{CACHE_NAME}/{key}{ext}", limit=self.max_bytes)
+                data = outdir.read_state(self.out_dir, f"{CACHE_NAME}/{key}{ext}", limit=self.max_bytes, head=16)
             except outdir.StateProblem:
                 continue
             if data is not None and _MAGIC[ext](data):

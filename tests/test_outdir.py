@@ -397,3 +397,41 @@ def test_a_damaged_output_state_is_one_line_never_a_traceback_or_hang(tmp_path, 
     if severity == "warning":  # the full rebuild rewrote the record: the next build is quiet
         again = run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path)
         assert again.returncode == 0 and ": warning: " not in again.stderr, again.stderr
+
+
+def test_a_deep_tree_in_the_staging_folder_is_swept_as_far_as_is_safe(tmp_path):
+    notes, dist = tmp_path / "notes", tmp_path / "dist"
+    notes.mkdir()
+    (notes / "deck.md").write_text(DECK, "utf-8")
+    staging = dist / ".cardpress" / "tmp"
+    (staging / "old").mkdir(parents=True)
+    fd = os.open(staging / "old", os.O_RDONLY)
+    for _ in range(1200):  # crafted: deeper than Python's recursion limit (and than PATH_MAX as a path)
+        os.mkdir("a", dir_fd=fd)
+        fd, parent = os.open("a", os.O_RDONLY, dir_fd=fd), fd
+        os.close(parent)
+    os.close(fd)
+    os.utime(staging / "old", (HOUR_AGO, HOUR_AGO))
+    proc = run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr and ": warning: " not in proc.stderr, proc.stderr
+    assert (dist / "deck.apkg").is_file()
+
+
+def test_the_media_cache_is_read_without_following_links(tmp_path):
+    """A cached download is used only if it is a regular file in the cache
+    holding an image of its type; else the URL is fetched again."""
+    from cardpress.remote import CACHE_DIR, RemoteMedia
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    (tmp_path / "secret.png").write_bytes(png)
+    media = RemoteMedia(tmp_path / "dist")
+    url = "https://example.org/a.png"
+    cached = tmp_path / "dist" / CACHE_DIR / f"{media.key(url)}.png"
+    cached.parent.mkdir(parents=True)
+    cached.symlink_to(tmp_path / "secret.png")
+    assert media.cached(url) is None
+    cached.unlink()
+    cached.write_bytes(b"<svg onload=alert(1)>")
+    assert media.cached(url) is None
+    cached.write_bytes(png)
+    assert media.cached(url) == cached.resolve()

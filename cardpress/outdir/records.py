@@ -101,10 +101,11 @@ def root_dir(out_dir: Path) -> Dir:
 
 # -- reading records -------------------------------------------------------------
 
-def read_state(out_dir: Path, rel: str, limit: int = STATE_LIMIT) -> bytes | None:
-    """The bytes of `.cardpress/<rel>`, None when it does not exist. Raises
-    StateProblem when it is not a regular file (a link is not followed, a
-    FIFO or device never opened for long) or is larger than `limit`."""
+def read_state(out_dir: Path, rel: str, limit: int = STATE_LIMIT, head: int | None = None) -> bytes | None:
+    """The bytes of `.cardpress/<rel>` (its first `head` bytes only, if
+    given), None when it does not exist. Raises StateProblem when it is not
+    a regular file (a link is not followed, a FIFO or device never opened
+    for long) or is larger than `limit`."""
     *dirs, name = parts_of(rel)
     try:
         with open_dir(out_dir, [STATE_DIR, *dirs]) as where:
@@ -125,7 +126,7 @@ def read_state(out_dir: Path, rel: str, limit: int = STATE_LIMIT) -> bytes | Non
             raise StateProblem(f"it is {kind(st)}, not a file")
         if st.st_size > limit:
             raise StateProblem(f"it is larger than {limit // (1024 * 1024)} MB")
-        data = f.read(limit + 1)
+        data = f.read(limit + 1 if head is None else head)
     if len(data) > limit:
         raise StateProblem(f"it is larger than {limit // (1024 * 1024)} MB")
     return data
