@@ -27,6 +27,7 @@ from anki_helpers import import_apkg, open_collection
 from cardpress import outdir, userkey
 from cardpress.build import build
 from cardpress.cache import ParseCache
+from cardpress.errors import OutputError
 from conftest import REPO
 
 DECK = "# Deck\n\n## Why?\nBecause.\n\n## How?\nLike this.\n"
@@ -171,20 +172,22 @@ def test_a_site_from_before_the_marker_is_still_replaced(tmp_path):
     assert (out / "html" / outdir.MARKER).is_file()
 
 
-def test_an_output_folder_inside_the_sources_holding_only_our_outputs_is_fine(tmp_path):
+def test_an_output_folder_inside_the_sources_holding_only_our_outputs_is_fine(tmp_path, monkeypatch):
     """`cardpress build . -o dist`, the usual layout, keeps working: through
     --force builds of one format, and from a folder built before cardpress
     kept its `written` record; a file of the user's there is refused."""
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "deck.md").write_text(DECK, "utf-8")
-    assert run("build", ".", "-o", "dist", "-f", "apkg", "-f", "html", cwd=tmp_path).returncode == 0
-    assert run("build", ".", "-o", "dist", "-f", "apkg", "--force", cwd=tmp_path).returncode == 0
-    (tmp_path / "dist" / ".cardpress" / "written").unlink()  # outputs.json still lists them
-    assert run("build", ".", "-o", "dist", "-f", "apkg", cwd=tmp_path).returncode == 0
-    (tmp_path / "dist" / "notes.txt").write_text("mine", "utf-8")
-    proc = run("build", ".", "-o", "dist", "-f", "apkg", cwd=tmp_path)
-    assert proc.returncode == 1
-    assert "the output folder lies inside the source folder" in one_line(proc, "error")
-    assert "dist/notes.txt" in proc.stderr and (tmp_path / "dist" / "notes.txt").read_text("utf-8") == "mine"
+    dist = Path("dist")
+    assert build(["."], dist, ["apkg", "html"]).ok
+    assert build(["."], dist, ["apkg"], incremental=False).ok
+    (dist / ".cardpress" / "written").unlink()  # outputs.json still lists them
+    assert build(["."], dist, ["apkg"]).ok
+    (dist / "notes.txt").write_text("mine", "utf-8")
+    with pytest.raises(OutputError) as refused:
+        build(["."], dist, ["apkg"])
+    assert str(refused.value).startswith("dist: error: the output folder lies inside the source folder")
+    assert "dist/notes.txt" in str(refused.value) and (dist / "notes.txt").read_text("utf-8") == "mine"
 
 
 # -- item 3: symlinks below the output are never followed --------------------------------------
@@ -210,8 +213,9 @@ def test_a_symlinked_cache_folder_deletes_nothing_outside(tmp_path):
     assert list((dist / ".cardpress" / "parsed").glob("*.json"))  # the cache works again
 
 
-def test_links_where_outputs_go_are_replaced_or_refused_never_written_through(tmp_path):
-    notes, dist, elsewhere = tmp_path / "notes", tmp_path / "dist", tmp_path / "elsewhere"
+def test_links_where_outputs_go_are_replaced_or_refused_never_written_through(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notes, dist, elsewhere = Path("notes"), Path("dist"), tmp_path / "elsewhere"
     (notes / "sub").mkdir(parents=True)
     (notes / "deck.md").write_text(DECK, "utf-8")
     (notes / "sub" / "more.md").write_text(DECK.replace("# Deck", "# More"), "utf-8")
@@ -220,20 +224,18 @@ def test_links_where_outputs_go_are_replaced_or_refused_never_written_through(tm
     dist.mkdir()
     (dist / "deck.apkg").symlink_to("../elsewhere/victim")  # a link where an output goes: replaced
     (dist / "html").symlink_to("../elsewhere")  # a link where the site goes: refused
-    before = tree(tmp_path, skip=dist)
-    proc = run("build", "notes", "-o", "dist", "-f", "apkg", "-f", "html", cwd=tmp_path)
-    assert proc.returncode == 1
-    assert one_line(proc, "error").startswith("dist/html: error: is a symlink;")
+    before = tree(tmp_path, skip=tmp_path / "dist")
+    with pytest.raises(OutputError, match=r"^dist/html: error: is a symlink;"):
+        build(["notes"], dist, ["apkg", "html"])
     (dist / "html").unlink()
     (dist / "sub").symlink_to("../elsewhere")  # a link where a folder of outputs goes: refused
-    proc = run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path)
-    assert proc.returncode == 1
-    assert one_line(proc, "error").startswith("dist/sub: error: is a symlink, where cardpress writes a folder")
-    assert tree(tmp_path, skip=dist) == before
+    with pytest.raises(OutputError, match=r"^dist/sub: error: is a symlink, where cardpress writes a folder"):
+        build(["notes"], dist, ["apkg"])
+    assert tree(tmp_path, skip=tmp_path / "dist") == before
     assert (dist / "deck.apkg").is_file() and not (dist / "deck.apkg").is_symlink()
     (dist / "sub").unlink()
-    assert run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path).returncode == 0
-    assert (dist / "sub" / "more.apkg").is_file() and tree(tmp_path, skip=dist) == before
+    assert build(["notes"], dist, ["apkg"]).ok
+    assert (dist / "sub" / "more.apkg").is_file() and tree(tmp_path, skip=tmp_path / "dist") == before
 
 
 # -- item 9: what is read back from .cardpress/ cannot inject anything -------------------------
@@ -370,7 +372,7 @@ def test_a_damaged_output_state_is_one_line_never_a_traceback_or_hang(tmp_path, 
     notes, dist = tmp_path / "notes", tmp_path / "dist"
     notes.mkdir()
     (notes / "deck.md").write_text(DECK, "utf-8")
-    assert run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path).returncode == 0
+    assert build([str(notes)], dist, ["apkg"]).ok
     records = dist / ".cardpress"
     for p in records.iterdir():
         if p.name in ("manifest.json", "outputs.json", "written"):
@@ -395,8 +397,8 @@ def test_a_damaged_output_state_is_one_line_never_a_traceback_or_hang(tmp_path, 
     assert (dist / "deck.apkg").is_file() == (severity != "error")
     assert tree(tmp_path, skip=dist) == before
     if severity == "warning":  # the full rebuild rewrote the record: the next build is quiet
-        again = run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path)
-        assert again.returncode == 0 and ": warning: " not in again.stderr, again.stderr
+        again = build([str(notes)], dist, ["apkg"])
+        assert again.ok and again.diagnostics == [], again.diagnostics
 
 
 def test_a_deep_tree_in_the_staging_folder_is_swept_as_far_as_is_safe(tmp_path):
@@ -412,9 +414,35 @@ def test_a_deep_tree_in_the_staging_folder_is_swept_as_far_as_is_safe(tmp_path):
         os.close(parent)
     os.close(fd)
     os.utime(staging / "old", (HOUR_AGO, HOUR_AGO))
-    proc = run("build", "notes", "-o", "dist", "-f", "apkg", cwd=tmp_path)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr and ": warning: " not in proc.stderr, proc.stderr
-    assert (dist / "deck.apkg").is_file()
+    try:
+        result = build([str(notes)], dist, ["apkg"])  # no RecursionError
+        assert result.ok and result.diagnostics == [] and (dist / "deck.apkg").is_file()
+    finally:
+        _unnest(staging / "old")  # pytest's own clean-up would recurse into what is left
+
+
+def _unnest(top: Path) -> None:
+    """Remove a deep chain `top/a/a/...` one level at a time, without recursion."""
+    if not top.exists():
+        return
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        while "a" in os.listdir(fd):
+            inner = os.open("a", os.O_RDONLY, dir_fd=fd)
+            try:
+                os.rename("a", "b", src_dir_fd=inner, dst_dir_fd=fd)  # a/a -> b
+                moved = True
+            except FileNotFoundError:
+                moved = False
+            finally:
+                os.close(inner)
+            os.rmdir("a", dir_fd=fd)
+            if not moved:
+                break
+            os.rename("b", "a", src_dir_fd=fd, dst_dir_fd=fd)
+    finally:
+        os.close(fd)
+    top.rmdir()
 
 
 def test_the_media_cache_is_read_without_following_links(tmp_path):
