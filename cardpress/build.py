@@ -1,6 +1,11 @@
 """The build, in two phases: gather (read and validate every file, no
-writing) then write (each requested format). A build with errors in the notes
-writes nothing, so the last good outputs stay as they are."""
+writing) then write (each requested format).
+
+Decks are independent: a file with errors is not built, so its last good
+outputs stay exactly as they were (the site, written whole, shows its last
+good version: `lastgood.py`), and every other deck is written; the result
+names the skipped files. `--fail-fast` writes nothing when any file has an
+error, `--strict` nothing when there is any warning."""
 
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ from .cache import OutputCache, ParseCache
 from .context import WriteContext
 from .errors import CardpressError, InternalError, OutputError
 from .incremental import NoProgress, Outcome, Progress, write_formats
+from .lastgood import LastGood
 from .manifest import DeckRecord, Manifest
-from .model import Diagnostic, Library, Severity
+from .model import Deck, Diagnostic, Library, Severity
 from .options import BuildOptions
 from .read import read_library
 from .writers import WRITERS
@@ -28,6 +34,7 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # the outputs written now
     changes: list[history.DeckChanges] = field(default_factory=list)  # the changelog
+    skipped: list[str] = field(default_factory=list)  # files with errors, not built (their paths in messages)
 
     @property
     def ok(self) -> bool:
@@ -72,22 +79,48 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
     parse_cache = ParseCache(out_dir if options.incremental else None)
     library = gather(sources, remote=remote, cache=parse_cache, options=options)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
-    if _failed(result.diagnostics, options.strict):
+    good, result.skipped = _without_errors(library)
+    if _stop(result.diagnostics, options) or not good.decks:
         return result
     outdir.inspect(out_dir, sources)  # before its records are read: one clear line if it is not ours
     manifest = Manifest.load(out_dir, state_warnings)
-    comparison = history.compare(library, manifest, options.keep_ids)
+    comparison = history.compare(good, manifest, options.keep_ids)
     result.library, result.changes = comparison.library, comparison.changes
     result.diagnostics = sorted(result.diagnostics + comparison.diagnostics)
-    if _failed(result.diagnostics, options.strict):
+    if _stop(result.diagnostics, options):
         return result
     state_warnings += _check_output_dir(out_dir, sources, formats)
     parse_cache.flush()
-    writing = _Writing(comparison, manifest, out_dir, options, state_warnings)
+    last_good = LastGood(out_dir)
+    stand_ins = _stand_ins(library, result.skipped, comparison.library, last_good)
+    writing = _Writing(comparison, manifest, out_dir, options, state_warnings, stand_ins)
     result.written = writing.run(formats or list(WRITERS), progress or NoProgress())
     result.outputs = writing.outcome.outputs
     result.diagnostics = sorted(result.diagnostics + state_warnings + writing.outcome.written.diagnostics)
+    last_good.keep([d for d in comparison.library.decks if d.cards],
+                   {rec.source: rec.file for rec in manifest.decks.values()})
     return result
+
+
+def _without_errors(library: Library) -> tuple[Library, list[str]]:
+    """The library less the decks whose files have errors, and those files."""
+    bad = {d.location.path for d in library.diagnostics if d.severity is Severity.ERROR}
+    good = replace(library, decks=tuple(d for d in library.decks if d.location.path not in bad))
+    return good, sorted(bad)
+
+
+def _stand_ins(library: Library, skipped: list[str], good: Library, last_good: LastGood) -> tuple[Deck, ...]:
+    """The last good versions of the decks of `skipped` files, for the
+    outputs written whole (the site): as if those files had not changed.
+    Not one whose title a good deck now has."""
+    sources = dict(library.files)
+    titles = {d.title.casefold() for d in good.decks}
+    stand_ins = []
+    for display in skipped:
+        deck = last_good.load(sources[display], Path(library.root)) if display in sources else None
+        if deck is not None and deck.cards and deck.title.casefold() not in titles:
+            stand_ins.append(deck)
+    return tuple(stand_ins)
 
 
 class _Writing:
@@ -98,8 +131,9 @@ class _Writing:
     after a failure or an interrupt (`finish`)."""
 
     def __init__(self, comparison: history.Comparison, manifest: Manifest, out_dir: Path, options: BuildOptions,
-                 state_warnings: list[Diagnostic]):
+                 state_warnings: list[Diagnostic], stand_ins: tuple[Deck, ...] = ()):
         self.comparison = comparison
+        self.stand_ins = stand_ins  # last good decks of files with errors: written as they were
         self.manifest = manifest  # as loaded: the last build
         self.out_dir = out_dir
         self.options = options
@@ -109,7 +143,7 @@ class _Writing:
     def run(self, formats: Sequence[str], progress: Progress) -> list[Path]:
         # A file with no questions has nothing to write (the reader warned).
         library = self.comparison.library
-        library = replace(library, decks=tuple(d for d in library.decks if d.cards))
+        library = replace(library, decks=tuple(d for d in library.decks if d.cards) + self.stand_ins)
         ctx = WriteContext(library=library, out_dir=self.out_dir, options=self.options,
                            manifest=self.comparison.previous)
         done = False
@@ -181,5 +215,9 @@ def _writer_errors(fmt: str) -> Iterator[None]:
         raise InternalError(f"the {fmt} writer", exc) from exc
 
 
-def _failed(diagnostics: Sequence[Diagnostic], strict: bool) -> bool:
-    return any(d.severity is Severity.ERROR or strict for d in diagnostics)
+def _stop(diagnostics: Sequence[Diagnostic], options: BuildOptions) -> bool:
+    """Whether nothing may be written: any warning with --strict, any error
+    with --fail-fast (else only the files with errors are skipped)."""
+    if options.strict:
+        return bool(diagnostics)
+    return options.fail_fast and any(d.severity is Severity.ERROR for d in diagnostics)

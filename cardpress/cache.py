@@ -97,10 +97,14 @@ class ParseCache:
 
     MAGIC = b"cardpress-parsed-1 "
 
-    def __init__(self, out_dir: Path | None):
+    def __init__(self, out_dir: Path | None, subdir: str = PARSED_DIR, prune: bool = True):
+        """`subdir` of OUTPUT/.cardpress/ holds the entries; `prune`: `flush`
+        deletes the entries this build did not use."""
         self.out_dir = out_dir
+        self.subdir = subdir
+        self.prune = prune
         self.key = user_key() if out_dir is not None else None
-        self.dir = out_dir / CACHE_DIR / PARSED_DIR if out_dir is not None and self.key is not None else None
+        self.dir = out_dir / CACHE_DIR / subdir if out_dir is not None and self.key is not None else None
         self.used: set[str] = set()
         self.pending: dict[str, Deck] = {}
 
@@ -118,7 +122,7 @@ class ParseCache:
         if self.dir is None or self.out_dir is None:
             return None
         try:
-            data = outdir.read_state(self.out_dir, f"{PARSED_DIR}/{name}")
+            data = outdir.read_state(self.out_dir, f"{self.subdir}/{name}")
         except outdir.StateProblem:
             return None
         if data is None or not data.startswith(self.MAGIC):
@@ -155,14 +159,14 @@ class ParseCache:
                 # correctness.
                 if _decode_deck(json.loads(json.dumps(data))) == deck:
                     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-                    outdir.write_state(self.out_dir, f"{PARSED_DIR}/{name}",
+                    outdir.write_state(self.out_dir, f"{self.subdir}/{name}",
                                        self.MAGIC + self._mac(name, body) + b"\n" + body)
             except (OSError, ValueError, TypeError, OutputError):
                 pass
         self.pending.clear()
-        # Drop entries this build did not use (old versions of the files).
-        outdir.remove_state(self.out_dir, PARSED_DIR,
-                            [n for n in outdir.state_names(self.out_dir, PARSED_DIR) if n not in self.used])
+        if self.prune:  # drop entries this build did not use (old versions of the files)
+            outdir.remove_state(self.out_dir, self.subdir,
+                                [n for n in outdir.state_names(self.out_dir, self.subdir) if n not in self.used])
 
 
 # -- the outputs -----------------------------------------------------------------

@@ -119,6 +119,10 @@ class Library:
     # to the absolute cached file. Writers find every media file through
     # `media_path`, so they bundle these like any local image.
     media_files: tuple[tuple[str, str], ...] = ()
+    # Every note file read, as (the path in messages, Deck.source_path),
+    # those that gave no deck too: a build skips the decks of files with
+    # errors and stands in their last good versions (build.py).
+    files: tuple[tuple[str, str], ...] = ()
 
     def media_path(self, rel: str) -> Path:
         """The file behind a `Deck.media` entry."""

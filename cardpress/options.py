@@ -36,8 +36,12 @@ class BuildOptions:
     # --keep-ids: give a reworded question its old id when unambiguous.
     # Changes keys, which fingerprints cover through the keys themselves.
     keep_ids: bool = False
-    # --strict: warnings count as errors.
+    # --strict: warnings count as errors (and nothing is written).
     strict: bool = False
+    # --fail-fast: any error writes nothing at all (otherwise a deck whose
+    # file has errors is skipped, keeping its last good outputs, and the
+    # others are written).
+    fail_fast: bool = False
     # False (--force): ignore the caches in OUTPUT/.cardpress/.
     incremental: bool = True
     # Which headings are questions: "2" (##), "3", "4" or "auto"; a file's

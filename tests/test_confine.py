@@ -82,8 +82,10 @@ def test_several_sources_do_not_widen_to_their_common_folder(tmp_path: Path):
     assert err(proc) == [
         "home/Downloads/shared.md:4: error: image '../.ssh/id_rsa' is outside the source folder home/Downloads",
         "home/Downloads/shared.md:4: error: image '../notes/pic.png' is outside the source folder home/Downloads",
-        "build failed: nothing was written",
+        # Decks are independent (issue 12): the file with errors is skipped, the other built.
+        "skipped 1 file(s) with errors, their last good outputs kept: home/Downloads/shared.md",
     ]
+    assert (tmp_path / "out" / "notes" / "mine.apkg").is_file()
     assert not (tmp_path / "out").exists() or SECRET.encode() not in everything_under(tmp_path / "out")
 
     # Each within its own folder: both build, names relative to the common folder as before.
@@ -353,8 +355,12 @@ def test_non_utf8_names_check_and_build_agree(tmp_path: Path):
     check = run("check", "src", cwd=tmp_path)
     built = run("build", "src", "-o", "out", cwd=tmp_path)
     assert (check.returncode, err(check)) == (1, expected)
-    assert (built.returncode, err(built)) == (1, expected + ["build failed: nothing was written"])
-    assert not (tmp_path / "out").exists()  # not even cache files
+    assert (built.returncode, err(built)) == (1, expected + [
+        "skipped 2 file(s) with errors, their last good outputs kept: src/caf\ufffd.md, src/d\ufffdr"])
+    # Only the good deck was written (decks are independent, issue 12), nothing named after the bad names.
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.apkg")) == ["ok.apkg"]
+    assert not any("\ufffd" in os.fsdecode(p.name) or b"\xe9" in os.fsencode(p.name)
+                   for p in (tmp_path / "out").rglob("*"))
 
 
 def test_a_source_folder_whose_own_name_is_not_utf8_builds(tmp_path: Path):
@@ -513,11 +519,12 @@ def _assert_confined(report: dict, roots: list[Path], out: Path, cwd: Path) -> l
 def test_a_build_opens_nothing_outside_the_sources_output_and_package(tmp_path: Path):
     notes, shared = _hostile_tree(tmp_path)
     out = tmp_path / "out"
-    # The hostile tree: every read the reader makes (errors: nothing is written).
+    # The hostile tree: every read the reader makes, and the writers' for the
+    # files without errors (the others are skipped).
     report = _audited_build(tmp_path, out, "apkg,html,pdf", notes, shared / "shared.md")
     _assert_confined(report, [notes, shared], out, tmp_path)
     assert len(report["diagnostics"]) == 8, "\n".join(report["diagnostics"])
-    assert not out.exists()
+    assert not out.exists() or SECRET.encode() not in everything_under(out)
 
     # Without the errors, through every writer.
     (notes / "pipe.md").unlink()

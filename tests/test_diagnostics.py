@@ -56,13 +56,29 @@ def test_check_reports_every_problem_sorted_with_exact_lines(corpus: Path):
     assert tree(corpus.parent) == before  # check writes nothing, anywhere
 
 
-def test_build_reports_the_same_and_writes_nothing(corpus: Path):
+def test_build_fail_fast_reports_the_same_and_writes_nothing(corpus: Path):
     before = tree(corpus.parent)
-    proc = run("build", "bad", "-o", "out", "-f", "apkg", cwd=corpus.parent)
+    proc = run("build", "bad", "-o", "out", "-f", "apkg", "--fail-fast", cwd=corpus.parent)
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == EXPECTED + ["build failed: nothing was written"]
     assert not (corpus.parent / "out").exists() or not any((corpus.parent / "out").rglob("*.apkg"))
     assert tree(corpus.parent) == before  # sources untouched
+
+
+def test_build_reports_the_same_and_skips_only_the_files_with_errors(corpus: Path):
+    """Decks are independent (issue 12): the same lines as check, the files
+    with errors skipped (and named), the others written."""
+    before = tree(corpus.parent)
+    proc = run("build", "bad", "-o", "out", "-f", "apkg", cwd=corpus.parent)
+    assert proc.returncode == 1
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith("[")]  # progress lines
+    skipped = sorted({line.split(":")[0] for line in EXPECTED if ": error: " in line})
+    assert lines == EXPECTED + [f"skipped {len(skipped)} file(s) with errors, their last good outputs kept: "
+                                + ", ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")]
+    written = {p.stem for p in (corpus.parent / "out").rglob("*.apkg")}
+    assert written and not {Path(s).stem for s in skipped} & written
+    assert "good" in written and "control-chars" in written  # warnings only: built
+    assert {k: v for k, v in tree(corpus.parent).items() if not k.startswith("out/")} == before  # sources untouched
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.md")))

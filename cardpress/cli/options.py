@@ -46,6 +46,9 @@ BUILD_OPTIONS = _together(
                  help="PDF layout: a typeset handout, duplex flashcards to cut out, or a quiz with answer key."),
     click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True, help="PDF paper size."),
     STRICT,
+    click.option("--fail-fast", is_flag=True,
+                 help="Write nothing when any file has an error (by default a file with errors is skipped, "
+                      "keeping its last good outputs, and the others are built)."),
     QUESTION_LEVEL,
     click.option("--fetch-remote-media", is_flag=True,
                  help="Download remote (http/https) images into a cache in the output folder and bundle them. "
@@ -58,10 +61,11 @@ WATCH_OPTIONS = click.option("--debounce", type=click.IntRange(10, 10_000), defa
                              help="Milliseconds to wait for more changes before rebuilding.")
 
 
-def build_options(layout: str, paper: str, strict: bool, fetch_remote_media: bool, keep_ids: bool,
-                  force: bool, question_level: str) -> BuildOptions:
-    return BuildOptions(layout=layout, paper=paper, strict=strict, fetch_remote_media=fetch_remote_media,
-                        keep_ids=keep_ids, incremental=not force, question_level=question_level)
+def build_options(layout: str, paper: str, strict: bool, fail_fast: bool, fetch_remote_media: bool,
+                  keep_ids: bool, force: bool, question_level: str) -> BuildOptions:
+    return BuildOptions(layout=layout, paper=paper, strict=strict, fail_fast=fail_fast,
+                        fetch_remote_media=fetch_remote_media, keep_ids=keep_ids, incremental=not force,
+                        question_level=question_level)
 
 
 def print_diagnostics(diagnostics) -> None:
@@ -97,4 +101,8 @@ def print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity)
                        f"into {output}/ ({len(result.written)} written, {fresh} up to date)")
     else:
         click.echo("build failed: nothing was written", err=True)
+    if result.skipped and result.outputs:
+        shown = ", ".join(result.skipped[:5]) + (" …" if len(result.skipped) > 5 else "")
+        click.echo(f"skipped {len(result.skipped)} file(s) with errors, their last good outputs kept: {shown}",
+                   err=True)
     return code

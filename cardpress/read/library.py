@@ -30,9 +30,11 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
     decks: list[Deck] = []
     titles: dict[str, tuple[str, SourceLocation]] = {}  # casefolded title -> (title, where)
     media_files: dict[str, str] = {}
+    read: list[tuple[str, str]] = []  # (display, source path) of every file
     for source in files:
         reader = DeckReader(source.path.resolve(), source.display, source.root, remote, question_level,
                             base=base, limits=limits)
+        read.append((source.display, reader.display_rel()))
         deck = _read(source, reader, base, limits, cache, question_level)
         diagnostics.extend(reader.diagnostics)
         if deck is None:
@@ -48,7 +50,7 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
         decks.append(deck)
         media_files.update(reader.media_files)
     return Library(root=str(base), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)),
-                   media_files=tuple(sorted(media_files.items())))
+                   media_files=tuple(sorted(media_files.items())), files=tuple(read))
 
 
 def _title_clash(title: str, first: tuple[str, SourceLocation]) -> str:
