@@ -3,7 +3,9 @@ changelog and the closing summary, at three levels (-q, default, -v).
 
 Diagnostics go to stderr, always; results (changelog, summary) to stdout;
 progress to stderr: a rich bar on a terminal (gone when done), plain lines
-otherwise (CI logs, pipes), nothing with -q.
+otherwise (CI logs, pipes), nothing with -q. Everything printed goes through
+`echo`, which makes control characters harmless (titles, paths and messages
+carry the user's text).
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ import click
 from .history import DeckChanges, format_changes
 from .incremental import NoProgress, Progress
 from .model import Deck
+from .text import printable
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print one message: the only way the commands print. Control
+    characters (an ESC in a deck title or a file name) become '?' even when
+    the output is piped, so nothing printed can act on a terminal."""
+    click.echo(printable(str(text)), err=err)
 
 
 @dataclass
@@ -45,7 +55,7 @@ class Verbosity:
         # A deck with nothing to report is one line; with -v every deck's
         # new and changed questions are listed too.
         for line in format_changes(changes, verbose=self.verbose):
-            click.echo(line)
+            echo(line)
 
 
 def _label(fmt: str, deck: Deck | None) -> str:
@@ -62,7 +72,7 @@ class _LineProgress:
 
     def step(self, fmt: str, deck: Deck | None) -> None:
         self.done += 1
-        click.echo(f"[{self.done}/{self.total}] writing {_label(fmt, deck)}", err=True)
+        echo(f"[{self.done}/{self.total}] writing {_label(fmt, deck)}", err=True)
 
     def finish(self) -> None:
         pass
@@ -81,7 +91,7 @@ class _BarProgress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
-        self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        self.bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self.bar.add_task("writing", total=total)
         self.bar.start()
@@ -90,7 +100,8 @@ class _BarProgress:
         # A step is counted done when the next one starts, so the bar names
         # what is being written now.
         if self.bar is not None:
-            self.bar.update(self.bar.task_ids[0], completed=self.steps, description=f"writing {_label(fmt, deck)}")
+            description = printable(f"writing {_label(fmt, deck)}")
+            self.bar.update(self.bar.task_ids[0], completed=self.steps, description=description)
             self.steps += 1
 
     def finish(self) -> None:

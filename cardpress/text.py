@@ -19,6 +19,29 @@ LATIN_RE = re.compile(r"[A-Za-z]")
 # They are invisible, mean nothing in a card, and some break XML-based tools.
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
+# Every C0 control but tab, newline and carriage return, DEL and every C1
+# control: what must never reach an output. Anki splits a note's fields on
+# U+001F (one in a field and the whole package is rejected), XML refuses
+# most of them, a terminal obeys ESC and BEL.
+FIELD_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# ... and in text printed to a terminal, carriage returns too (one hides
+# what came before it on the line).
+PRINT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without the control characters no output may hold (titles,
+    fields, anything written to a file)."""
+    return FIELD_CONTROL_RE.sub("", text) if FIELD_CONTROL_RE.search(text) else text
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal, piped or not: each control
+    character (ESC, BEL, CR, C1...) becomes '?', so escape sequences in a
+    title or a file name never act on the terminal, yet the message still
+    shows that something was there. Newlines and tabs stay."""
+    return PRINT_CONTROL_RE.sub("?", text) if PRINT_CONTROL_RE.search(text) else text
+
 
 def short(text: str, limit: int = 60) -> str:
     """User text quoted in a message: one line, printable, at most `limit`

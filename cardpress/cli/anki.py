@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..build import BuildResult
-from ..console import Verbosity
+from ..console import Verbosity, echo
 from .group import DEFAULT_SOURCES, main
 from .options import BUILD_OPTIONS, FORMATS, SOURCES, build_options, print_build
 
@@ -25,13 +25,13 @@ def init_command(directory: Path, lang) -> None:
 
     result = init(directory, lang or default_language())
     for path in result.created:
-        click.echo(f"created {path}")
+        echo(f"created {path}")
     for path in result.kept:
-        click.echo(f"kept {path} (it exists; init never overwrites a file)")
+        echo(f"kept {path} (it exists; init never overwrites a file)")
         if path.name == ".gitignore" and not gitignore_mentions_output(path):
-            click.echo(f"{path}: warning: it does not ignore the build output: add a line /dist/", err=True)
+            echo(f"{path}: warning: it does not ignore the build output: add a line /dist/", err=True)
     where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
-    click.echo(f"next: {where}cardpress build   (writes dist/: the Anki deck, a PDF and an offline site)")
+    echo(f"next: {where}cardpress build   (writes dist/: the Anki deck, a PDF and an offline site)")
 
 
 def _build_first(sources, output, formats, level, options: dict) -> BuildResult:
@@ -83,7 +83,7 @@ def push_command(sources, formats, output, level, url, api_key, timeout, allow_r
 
     def echo(message: str, err: bool = False, always: bool = False) -> None:
         if err or always or not verbosity.quiet:
-            click.echo(message, err=err)
+            echo(message, err=err)
 
     confirm = (lambda prompt: click.confirm(prompt, default=False)) if sys.stdin.isatty() else None
     sys.exit(push(result, settings, echo, confirm))
@@ -102,4 +102,4 @@ def open_command(sources, formats, output, level, **options) -> None:
     result = _build_first(sources, output, formats or ("apkg",), level, options)
     for argv in open_paths(packages_of(result)):
         if not Verbosity(level).quiet:
-            click.echo(f"opened {argv[-1]}")
+            echo(f"opened {argv[-1]}")

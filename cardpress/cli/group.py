@@ -8,6 +8,7 @@ import traceback
 
 import click
 
+from ..console import echo
 from ..errors import CardpressError, InternalError
 
 DEFAULT_SOURCES = ("source",)
@@ -38,18 +39,18 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except CardpressError as exc:
-            click.echo(str(exc), err=True)
+            echo(str(exc), err=True)
             sys.exit(1)
         except KeyboardInterrupt as exc:
             signum = exc.args[0] if isinstance(exc, _Interrupted) and exc.args else signal.SIGINT
-            click.echo("interrupted: earlier outputs are left as they were", err=True)
+            echo("interrupted: earlier outputs are left as they were", err=True)
             sys.exit(128 + int(signum))
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug:
                 traceback.print_exception(exc)
             where = exc if isinstance(exc, InternalError) else InternalError("cardpress", exc)
             hint = "please report it" if debug else "run with --debug for the traceback and report it"
-            click.echo(f"cardpress: {where} (this is a bug; {hint})", err=True)
+            echo(f"cardpress: {where} (this is a bug; {hint})", err=True)
             sys.exit(1)
 
 

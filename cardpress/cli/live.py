@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..build import BuildResult
-from ..console import Verbosity
+from ..console import Verbosity, echo
 from ..errors import CardpressError
 from ..options import BuildOptions
 from ..writers import WRITERS
@@ -27,22 +27,22 @@ def _watch(sources, output, formats, level, debounce, options: BuildOptions, on_
     def report(outcome, changed) -> None:
         if changed and not verbosity.quiet:
             names = sorted(os.path.relpath(p) for p in changed)
-            click.echo(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
+            echo(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
         if isinstance(outcome, CardpressError):
-            click.echo(str(outcome), err=True)
+            echo(str(outcome), err=True)
         else:
             print_build(outcome, output, options.strict, verbosity)
             if on_build is not None:
                 on_build(outcome)
         if not verbosity.quiet:
-            click.echo("watching for changes (Ctrl-C to stop)")
+            echo("watching for changes (Ctrl-C to stop)")
 
     try:
         watch_and_build(sources or DEFAULT_SOURCES, Path(output), formats, options, report, verbosity.progress,
                         debounce_ms=debounce)
     except KeyboardInterrupt:
         # Ctrl-C is how a watch ends: a clean exit, the outputs as last built.
-        click.echo("stopped watching", err=True)
+        echo("stopped watching", err=True)
         sys.exit(0)
 
 
@@ -79,7 +79,7 @@ def serve_command(sources, formats, port, output, level, debounce, **options) ->
     except OSError as exc:
         raise CardpressError(f"serve: error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     with server:
-        click.echo(f"serving {server.url}")
+        echo(f"serving {server.url}")
 
         def on_build(result: BuildResult) -> None:
             if result.written:

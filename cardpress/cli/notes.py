@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..build import build, gather
-from ..console import NORMAL, Verbosity
+from ..console import NORMAL, Verbosity, echo
 from .group import DEFAULT_SOURCES, main
 from ..options import BuildOptions
 from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, QUESTION_LEVEL, SOURCES, STRICT, VERBOSITY,
@@ -38,7 +38,7 @@ def check_command(sources, strict, question_level) -> None:
     print_diagnostics(library.diagnostics)
     code = exit_code(library.diagnostics, strict)
     if code == 0:
-        click.echo(f"ok: {len(library.decks)} deck(s), {library.card_count} card(s)")
+        echo(f"ok: {len(library.decks)} deck(s), {library.card_count} card(s)")
     sys.exit(code)
 
 
@@ -87,7 +87,7 @@ def pin_command(sources, output, keep_ids, question_level, dry_run, level) -> No
     if not verbosity.quiet:
         for f in result.files:
             for line, key in (f.pins if verbosity.verbose or dry_run else ()):
-                click.echo(f"{f.display}:{line}: {{#{key}}}")
+                echo(f"{f.display}:{line}: {{#{key}}}")
         verb = "would pin" if dry_run else "pinned"
-        click.echo(f"{verb} {result.count} question(s) in {len(result.files)} file(s)")
+        echo(f"{verb} {result.count} question(s) in {len(result.files)} file(s)")
     sys.exit(exit_code(result.diagnostics, False))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from ..build import BuildResult
-from ..console import NORMAL, QUIET, VERBOSE, Verbosity
+from ..console import NORMAL, QUIET, VERBOSE, Verbosity, echo
 from ..model import Severity
 from ..options import LAYOUTS, PAPERS, QUESTION_LEVELS, BuildOptions
 from ..writers import WRITERS
@@ -70,7 +70,7 @@ def build_options(layout: str, paper: str, strict: bool, fail_fast: bool, fetch_
 
 def print_diagnostics(diagnostics) -> None:
     for d in diagnostics:
-        click.echo(str(d), err=True)
+        echo(str(d), err=True)
 
 
 def exit_code(diagnostics, strict: bool) -> int:
@@ -90,19 +90,18 @@ def print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity)
         if verbosity.verbose:
             for deck in result.library.decks:
                 if deck.question_level != 2:
-                    click.echo(f"  {deck.source_path}: questions are the '{'#' * deck.question_level}' headings")
+                    echo(f"  {deck.source_path}: questions are the '{'#' * deck.question_level}' headings")
             written = set(result.written)
             for path in result.outputs:
-                click.echo(f"  {'wrote' if path in written else 'up to date'}: {path}")
+                echo(f"  {'wrote' if path in written else 'up to date'}: {path}")
         if not verbosity.quiet:
             lib = result.library
             fresh = len(result.outputs) - len(result.written)
-            click.echo(f"built {len(result.outputs)} file(s) from {len(lib.decks)} deck(s), {lib.card_count} card(s) "
+            echo(f"built {len(result.outputs)} file(s) from {len(lib.decks)} deck(s), {lib.card_count} card(s) "
                        f"into {output}/ ({len(result.written)} written, {fresh} up to date)")
     else:
-        click.echo("build failed: nothing was written", err=True)
+        echo("build failed: nothing was written", err=True)
     if result.skipped and result.outputs:
         shown = ", ".join(result.skipped[:5]) + (" …" if len(result.skipped) > 5 else "")
-        click.echo(f"skipped {len(result.skipped)} file(s) with errors, their last good outputs kept: {shown}",
-                   err=True)
+        echo(f"skipped {len(result.skipped)} file(s) with errors, their last good outputs kept: {shown}", err=True)
     return code

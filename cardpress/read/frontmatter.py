@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-from ..text import short
+from ..text import short, strip_controls
 from .sink import Sink
 
 # key -> what it does. Keep README's frontmatter section in step.
@@ -83,7 +83,7 @@ def _read_meta(node: yaml.Node, sink: Sink, meta: dict[str, object]) -> None:
             sink.error(vline, f"frontmatter '{key}' must be a single value")
             continue
         # The scalar as written: `lang: no` stays "no", `title: 2024` stays "2024".
-        value = " ".join(vnode.value.split())
+        value = _clean(" ".join(vnode.value.split()), key, vline, sink)
         if key == "question_level" and value not in ("2", "3", "4", "auto"):
             sink.warn(vline, f"frontmatter question_level '{short(value)}' is not 2, 3, 4 or auto; ignored")
             continue
@@ -103,9 +103,22 @@ def _read_tags(vnode: yaml.Node, line: int, sink: Sink) -> tuple[str, ...]:
         return ()
     tags: dict[str, None] = {}
     for tline, tag in items:
+        tag = _clean(tag, "tags", tline, sink)
+        if not tag:
+            continue
         if re.search(r"\s", tag):
             fixed = re.sub(r"\s+", "_", tag)
             sink.warn(tline, f"tag '{short(tag)}' contains spaces, which Anki tags cannot; using '{short(fixed)}'")
             tag = fixed
         tags[tag] = None
     return tuple(tags)
+
+
+def _clean(value: str, key: str, line: int, sink: Sink) -> str:
+    """A value without control characters: YAML's escapes (`"\\e]0;...\\a"`)
+    make them from plain text, and a title reaches the terminal, the site's
+    <title> and Anki."""
+    cleaned = strip_controls(value)
+    if cleaned != value:
+        sink.warn(line, f"control character removed from frontmatter '{key}'")
+    return cleaned
