@@ -14,7 +14,13 @@ Two halves:
 - `clean(html)` is the enforcement: nh3 on the whole rendered card. Only it
   decides what survives; `scan` never has to be perfect for the output to be
   safe, and an image/link URL survives only if the reader's `url_filter`
-  approved it.
+  approved it. Its output holds no control character (`&#31;` in an
+  attribute would otherwise become U+001F, Anki's field separator).
+
+Both bound nesting depth: nh3's parser (html5ever) is quadratic in it
+(100,000 nested `<div>` took minutes), so tags nested deeper than
+MAX_DEPTH are removed (their text stays) before nh3 sees them, and `scan`
+warns where raw HTML nests deep enough for that to happen.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 import nh3
+
+from .nesting import VOID as _VOID, Nesting, bound_depth
+from .text import strip_controls
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
@@ -69,14 +78,18 @@ UNSAFE_TAGS = DROP_WITH_CONTENT | frozenset({"base", "link", "meta", "form", "bu
                                              "source", "track", "video", "audio", "picture", "canvas", "dialog",
                                              "html", "head", "body", "title"})
 
-# Elements that never have content or an end tag.
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                   "track", "wbr"})
-
 # (tag, attribute) pairs holding URLs the reader resolves and approves.
 URL_ATTRIBUTES = frozenset({("img", "src"), ("a", "href")})
 
 UrlFilter = Callable[[str, str, str], Optional[str]]
+
+# Elements a card may nest, counted as a browser would (nesting.py):
+# deeper tags are removed before nh3 sees them, their text kept. Markdown
+# nests at most read.markdown.MAX_LEVEL levels, so raw HTML that nests
+# RAW_WARN_DEPTH levels on its own is the only way to reach MAX_DEPTH:
+# `scan` warns there.
+MAX_DEPTH = 128
+RAW_WARN_DEPTH = 80
 
 
 def url_scheme(url: str) -> str:
@@ -122,6 +135,8 @@ class ScanState:
 
     def __init__(self) -> None:
         self.dropping: list[str] = []  # open DROP_WITH_CONTENT elements
+        self.nesting = Nesting(RAW_WARN_DEPTH)
+        self.too_deep = False  # warned already
 
 
 class _Scanner(HTMLParser):
@@ -134,6 +149,10 @@ class _Scanner(HTMLParser):
         self.result.findings.append(Finding(self.getpos()[0], message))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]], closed: bool = False) -> None:
+        if not self.state.nesting.start(tag) and not self.state.too_deep:
+            self.state.too_deep = True
+            self._warn(f"HTML nested more than {RAW_WARN_DEPTH} levels deep: tags deeper than {MAX_DEPTH} levels "
+                       "in a card are removed (their text is kept)")
         if self.state.dropping:  # removed with the element around it, which was reported
             if tag in DROP_WITH_CONTENT and not closed and tag not in _VOID:
                 self.state.dropping.append(tag)
@@ -172,6 +191,7 @@ class _Scanner(HTMLParser):
         self.handle_starttag(tag, attrs, closed=True)
 
     def handle_endtag(self, tag: str) -> None:
+        self.state.nesting.end(tag)
         if tag in self.state.dropping:
             while self.state.dropping and self.state.dropping.pop() != tag:
                 pass
@@ -194,7 +214,8 @@ def clean(html: str, url_filter: UrlFilter | None = None) -> str:
     """The allow-list, applied to a whole rendered card. `url_filter(tag,
     attr, value)` sees every `<img src>` and `<a href>` that passed the
     scheme check and returns the value to keep (possibly rewritten) or None
-    to drop the attribute."""
+    to drop the attribute. Tags nested deeper than MAX_DEPTH go first, and
+    control characters (decoded from entities by nh3) last."""
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if (tag, attr) in URL_ATTRIBUTES:
@@ -204,8 +225,8 @@ def clean(html: str, url_filter: UrlFilter | None = None) -> str:
                 return url_filter(tag, attr, value)
         return value
 
-    return nh3.clean(
-        html,
+    cleaned = nh3.clean(
+        bound_depth(html, MAX_DEPTH),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
@@ -215,3 +236,4 @@ def clean(html: str, url_filter: UrlFilter | None = None) -> str:
         link_rel=None,
         strip_comments=True,
     )
+    return strip_controls(cleaned)
