@@ -20,16 +20,23 @@ from .. import sanitize
 from ..identity import PIN_RE, content_hash, slugify
 from ..markup import plain_text
 from ..model import Card, Deck
-from ..text import short
+from ..text import short, strip_controls
 from .confine import Limits
 from .decode import decode
 from .frontmatter import read_frontmatter
 from . import math
 from .links import Approved, LinkCheck
-from .markdown import (HEADING_TOKENS, heading_inline, line_of, parse, render, render_inline, render_inline_legacy,
-                       top_headings, uses_extensions)
+from .markdown import (MAX_LEVEL, HEADING_TOKENS, flattened, heading_inline, line_of, parse, render, render_inline,
+                       render_inline_legacy, top_headings, uses_extensions)
 from .sink import Sink
 from .structure import DEFAULT_LEVEL, Outline, answer_end, level_hints, outline
+
+
+# Ids the HTML site gives its own elements (`_cp-live`, `_cp-cards`...)
+# start with this; a card's id is an element id there too (`#<card id>`
+# links open it), so a pin may not. Slugs never do: they start with a
+# letter or digit.
+RESERVED_PREFIX = "_cp-"
 
 
 class DeckReader:
@@ -62,6 +69,9 @@ class DeckReader:
             return None
         text, meta = read_frontmatter(text, self.sink)
         tokens, self.env = parse(text)
+        for line in flattened(self.env):
+            self.sink.warn(line, f"nested more than {MAX_LEVEL} levels deep (lists count two levels each): "
+                                 "the deeper lines are kept as plain paragraphs")
         lines = text.split("\n")
         # Cleaning consults what the check approved, rendering what math.check marked: check first.
         self.approved = LinkCheck(self.path, self.root, lines, self.sink, self.remote,
@@ -90,7 +100,7 @@ class DeckReader:
         # keyed on it see a change of question level).
         shaped_by = () if level == str(DEFAULT_LEVEL) else (f"question_level={level}",)
         return Deck(
-            title=title,
+            title=strip_controls(title),  # a file name can hold them too
             description_html=description_html,
             source_path=self.display_rel(),
             location=self.sink.at(title_line),
@@ -161,6 +171,10 @@ class DeckReader:
     def card(self, tokens: Sequence[Token], start: int, end: int) -> Card | None:
         line = line_of(tokens[start])
         children, key = split_pin(heading_inline(tokens, start).children or [])
+        if key is not None and key.startswith(RESERVED_PREFIX):
+            self.sink.error(line, f"pin {{#{short(key)}}} starts with '{RESERVED_PREFIX}', which the HTML site "
+                                  "keeps for its own elements; choose another id")
+            return None
         question_html = self.clean(render_inline(children, self.env))
         question_text = plain_text(question_html)
         if not question_text:

@@ -4,13 +4,20 @@ CommonMark plus the GFM extensions markdown-it-py ships (tables,
 strikethrough, task lists) and math (`math.py`), so what a user's editor
 preview shows is what the cards show. Code is highlighted here, once (`highlight.py`). Changes to
 how Markdown becomes HTML belong in this module's render rules.
+
+Nesting: markdown-it silently drops everything below its nesting limit (a
+12-level outline lost levels 10-12, 20 nested quotes their text). Here the
+limit is MAX_LEVEL, and what lies deeper is kept, flattened into plain
+paragraphs, and reported (`flattened`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -19,6 +26,16 @@ from . import math
 
 # A heading is three tokens: heading_open, inline (its text), heading_close.
 HEADING_TOKENS = 3
+
+# Block nesting kept as written (a list level is two: the list and its
+# item, so outlines keep 24 levels, quotes 48). Deeper blocks become plain
+# paragraphs, so the HTML a card gets stays within what every output can
+# lay out, in time linear in the text.
+MAX_LEVEL = 48
+_FLATTENED = "cardpress_flattened"  # env key: first lines of flattened blocks
+# Container markers at the start of a flattened line: quote `>`, bullets,
+# ordered-list numbers.
+_MARKERS_RE = re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
@@ -35,7 +52,41 @@ def _make_parser(extensions: bool = True) -> MarkdownIt:
     # want to see every URL, report the unsafe ones with their line and
     # remove them (sanitize.clean drops them in any case).
     md.validateLink = lambda url: True
+    if extensions:  # the legacy reader (card keys, below) stays as it was
+        # Above MAX_LEVEL (where _flatten takes over), so markdown-it's own
+        # limit, which drops text, is never reached.
+        md.options["maxNesting"] = MAX_LEVEL + 8
+        md.block.ruler.before(md.block.ruler.get_all_rules()[0], "cardpress_flatten", _flatten)
     return md
+
+
+def _flatten(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """At MAX_LEVEL, the rest of this block's lines as plain paragraphs
+    (their container markers removed), one per line, and a note in the
+    environment of where that happened."""
+    if state.level < MAX_LEVEL:
+        return False
+    if silent:
+        return True
+    line = start
+    while line < end:
+        if state.isEmpty(line):
+            line += 1
+            continue
+        if state.sCount[line] < state.blkIndent:
+            break  # the end of this block: the outer one goes on
+        text = _MARKERS_RE.sub("", state.getLines(line, line + 1, state.blkIndent, False)).strip()
+        if text:
+            # Not "paragraph_open": a tight list would hide those <p> tags
+            # and run the lines together.
+            state.push("flat_paragraph_open", "p", 1).map = [line, line + 1]
+            inline = state.push("inline", "", 0)
+            inline.content, inline.map, inline.children = text, [line, line + 1], []
+            state.push("flat_paragraph_close", "p", -1)
+        line += 1
+    state.env.setdefault(_FLATTENED, []).append(start + 1)
+    state.line = line
+    return True
 
 
 _MD = _make_parser()
@@ -67,6 +118,12 @@ def parse(text: str) -> tuple[list[Token], dict]:
     (link reference definitions)."""
     env: dict = {}
     return _MD.parse(text, env), env
+
+
+def flattened(env: dict) -> list[int]:
+    """The 1-based lines where blocks nested deeper than MAX_LEVEL were
+    flattened into plain paragraphs, for a warning each."""
+    return list(env.get(_FLATTENED, ()))
 
 
 def render(tokens: Sequence[Token], env: dict) -> str:
