@@ -5,16 +5,21 @@ Live reload: each HTML page is served with one extra `<script>` (added in
 the response only; the files on disk stay as the build wrote them) that
 listens to `/__cardpress/events` (server-sent events) and reloads the page
 when a build has written something new. Only the loopback address is ever
-bound: the site is the user's own notes.
+bound: the site is the user's own notes. And only requests naming it
+(`Host: 127.0.0.1`, `localhost` or `[::1]`, any port) are answered, so a web
+page whose domain re-resolves to 127.0.0.1 (DNS rebinding) cannot read the
+site. A bad path (`%00`, a name too long) is a 400/404, never a traceback.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 HOST = "127.0.0.1"
 EVENTS = "/__cardpress/events"
@@ -29,6 +34,8 @@ _RELOAD_JS = b"""(function () {
 })();
 """ % EVENTS.encode()
 _TAG = f'<script src="{SCRIPT}" defer></script>'.encode()
+# The names of this machine's loopback interface a browser may use.
+_LOCAL_HOST_RE = re.compile(r"^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$", re.IGNORECASE)
 
 
 class Builds:
@@ -66,6 +73,38 @@ class _Handler(SimpleHTTPRequestHandler):
         pass  # the terminal is for build messages
 
     def do_GET(self) -> None:
+        if self._refused():
+            return None
+        try:
+            return self._get()
+        except (OSError, ValueError):  # a name too long, a NUL the path check missed
+            return self.send_error(HTTPStatus.NOT_FOUND)
+
+    def do_HEAD(self) -> None:
+        if self._refused():
+            return None
+        try:
+            return super().do_HEAD()
+        except (OSError, ValueError):
+            return self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _refused(self) -> bool:
+        """Answers requests for other hosts or with unusable paths with an
+        error (True), before any file is looked at."""
+        host = (self.headers.get("Host") or "").strip()
+        if not _LOCAL_HOST_RE.match(host):
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "this server only answers for 127.0.0.1 and localhost")
+            return True
+        try:
+            path = unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="strict")
+        except UnicodeDecodeError:  # the site's names are UTF-8
+            path = "\x00"
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7f for ch in path):
+            self.send_error(HTTPStatus.BAD_REQUEST, "bad path")
+            return True
+        return False
+
+    def _get(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == EVENTS:
             return self._events()
@@ -109,14 +148,20 @@ class _Handler(SimpleHTTPRequestHandler):
             pass
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # open event streams must not hold up the exit
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that went away (or a bug in one response) must not print a traceback over the build output
+
+
 class SiteServer:
     """The site folder served in a background thread."""
 
     def __init__(self, site_dir: Path, port: int = 8000):
         self.builds = Builds()
         handler = partial(_Handler, directory=str(site_dir), builds=self.builds)
-        self.httpd = ThreadingHTTPServer((HOST, port), handler)
-        self.httpd.daemon_threads = True  # open event streams must not hold up the exit
+        self.httpd = _Server((HOST, port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
