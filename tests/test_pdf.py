@@ -530,9 +530,10 @@ def test_cards_shrink_long_answers_and_continue_very_long_ones(rich):
 # -- print preparation (no rendering) -------------------------------------------
 
 def test_joiners_go_into_text_only():
-    html = '<p>ReLU의 <a href="/가나" title="가나다">문제점</a>은 <code>가나</code></p><img alt="가 > 나" src="x.png">'
+    html = ('<p>ReLU의 <a href="https://example.com/가나" title="가나다">문제점</a>은 <code>가나</code></p>'
+            '<img alt="가 > 나" src="x.png">')
     out = pdf_text.prepare(html, bundled_coverage()).html
-    assert 'href="/가나" title="가나다"' in out and 'alt="가 > 나"' in out
+    assert 'href="https://example.com/가나" title="가나다"' in out and 'alt="가 > 나"' in out
     assert f"ReLU{WJ}의" in out and f"문{WJ}제{WJ}점</a>{WJ}은" in out
     assert "<code>가나</code>" in out  # code is copied as it is
 

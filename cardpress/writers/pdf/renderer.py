@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import pydyf
@@ -170,6 +170,7 @@ class Renderer:
                       for f in print_faces()]
         self.coverage = bundled_coverage()
         self._reported: set[tuple[str, str]] = set()
+        self._image_cards: dict[str, SourceLocation] = {}  # image URL -> the first card using it
 
     def warn(self, location: SourceLocation, message: str) -> None:
         self.diagnostics.append(Diagnostic.warning(location, message))
@@ -183,28 +184,43 @@ class Renderer:
 
     def plain_html(self, value: str) -> str:
         """Plain text (a title, a file name) as print-ready HTML."""
-        return text.mark_missing(text.join_hangul(str(Markup.escape(value))), self.coverage)
+        escaped, _run, _longest = text.break_runs(str(Markup.escape(value)))
+        return text.mark_missing(text.join_hangul(escaped), self.coverage)
 
     def prepare(self, deck: Deck) -> tuple[list[PrintCard], str]:
         """Print-ready cards and deck description; warns about what the
-        PDF cannot show as written (remote images, missing glyphs)."""
-        desc = text.prepare(self._math(deck.description_html, deck.location), self.coverage)
+        PDF cannot show as written (remote images, missing glyphs, runs
+        and nesting it had to bound)."""
+        # Anchors by number (`handout.pdf#q-12` is card 12 as printed),
+        # ASCII: Korean keys would be stored as long hex strings that the
+        # join of a parallel build reads slowly. `#<card id>` links go there.
+        anchors = {card.key: f"q-{number}" for number, card in enumerate(deck.cards, 1)}
+        desc = self._prepare_html(deck.description_html, deck.location, anchors)
         head = [ch for ch in deck.title + deck.author + deck.source_path if ord(ch) not in self.coverage]
-        self._warn_missing(deck.location, head + desc.missing)
+        self._warn_missing(deck.location, head)
         cards = []
         for number, card in enumerate(deck.cards, 1):
-            q = text.prepare(self._math(card.question_html, card.location), self.coverage)
-            a = text.prepare(self._math(card.answer_html, card.location), self.coverage)
-            for url, _alt in q.remote_images + a.remote_images:
-                self.warn(card.location, f"remote image {url} is not downloaded for the PDF; "
-                                         "it prints as a placeholder with its address")
-            self._warn_missing(card.location, q.missing + a.missing)
-            # Anchors by number (`handout.pdf#q-12` is card 12 as printed),
-            # ASCII: Korean keys would be stored as long hex strings that the
-            # join of a parallel build reads slowly.
-            cards.append(PrintCard(number, f"q-{number}", f"{number}. {card.question_text}",
-                                   self.contents_html(card), q.html, a.html, card))
-        return cards, desc.html
+            q = self._prepare_html(card.question_html, card.location, anchors)
+            a = self._prepare_html(card.answer_html, card.location, anchors)
+            cards.append(PrintCard(number, anchors[card.key], f"{number}. {card.question_text}",
+                                   self.contents_html(card), q, a, card))
+        return cards, desc
+
+    def _prepare_html(self, html: str, location: SourceLocation, anchors: dict[str, str]) -> str:
+        prepared = text.prepare(self._math(html, location), self.coverage, anchors)
+        for url, _alt in prepared.remote_images:
+            self.warn(location, f"remote image {url} is not downloaded for the PDF; "
+                                "it prints as a placeholder with its address")
+        self._warn_missing(location, prepared.missing)
+        if prepared.longest_run:
+            self.warn(location, f"an unbroken run of {prepared.longest_run} characters: the PDF breaks it every "
+                                f"{text.BREAK_EVERY} characters")
+        if prepared.flattened:
+            self.warn(location, f"HTML nested more than {text.PRINT_MAX_DEPTH} levels deep: the PDF leaves the "
+                                "deeper tags out and prints their text")
+        for url in prepared.images:  # WeasyPrint names a file it cannot load by its URL
+            self._image_cards.setdefault(urljoin(self.base_url, url), location)
+        return prepared.html
 
     def _math(self, html: str, location: SourceLocation) -> str:
         """Formulas drawn for print; a warning for each that cannot be."""
@@ -230,7 +246,14 @@ class Renderer:
             if message.startswith(_NOTDEF) or "Failed to load" in message or "cannot be loaded" in message:
                 if (deck.source_path, message) not in self._reported:
                     self._reported.add((deck.source_path, message))
-                    self.warn(deck.location, f"PDF: {message}")
+                    self.warn(self._where(message, deck), f"PDF: {message}")
+
+    def _where(self, message: str, deck: Deck) -> SourceLocation:
+        """The card whose image a WeasyPrint message names, else the deck."""
+        for url, location in self._image_cards.items():
+            if url in message:
+                return location
+        return deck.location
 
     def document(self, html: str, deck: Deck) -> weasyprint.Document:
         with _catch_logs() as logs:

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape, unescape
 from pathlib import Path
+from typing import Mapping
 
 from ...markup import Tag, tokens
+from ...nesting import Nesting
 from ...text import HANGUL
+from . import links
 from .codelines import code_lines
 
 WORD_JOINER = "\u2060"
@@ -44,6 +47,30 @@ def _joins(before: str, after: str) -> bool:
     return bool(before and after and _JOIN_RE.match(before + after, 1))
 
 
+# Unbroken runs (no space, no break opportunity) are where WeasyPrint's line
+# breaking turns quadratic: a word wider than the line is split by
+# re-laying out the rest of the paragraph, again for every line (20,000
+# letters took 29 s, 50,000 `*` over two minutes). A run longer than
+# LONG_RUN characters therefore gets a U+200B ZERO WIDTH SPACE (a break
+# opportunity that draws nothing and is not extracted as text) every
+# BREAK_EVERY characters, fewer than the narrowest line holds (a flashcard
+# cell at 13 pt: about 18 wide characters). Code keeps its runs up to
+# WARN_RUN (identifiers are copied from it); runs of WARN_RUN or more are
+# reported.
+ZWSP = "\u200b"
+LONG_RUN = 32
+BREAK_EVERY = 16
+WARN_RUN = 200
+# Characters after which a line may break anyway (spaces, not no-break ones).
+_RUN_RE = re.compile("(?:&#?\\w+;|[^ \t\n\r\f\u200b\u3000\u2000-\u2006\u2008-\u200a&])+")
+_UNIT_RE = re.compile("&#?\\w+;|[^&]|&")
+
+# Elements nested inside a card that WeasyPrint lays out: it recurses per
+# level and ran out of stack near 130 (300 nested <span> crashed the
+# writer). Deeper tags are left out, their text kept.
+PRINT_MAX_DEPTH = 64
+
+
 @dataclass
 class Prepared:
     """A card's HTML ready for print, and what print preparation noticed."""
@@ -51,48 +78,138 @@ class Prepared:
     html: str
     remote_images: list[tuple[str, str]] = field(default_factory=list)  # (url, alt)
     missing: list[str] = field(default_factory=list)  # characters no bundled font draws
+    images: list[str] = field(default_factory=list)  # local image URLs, relative to the source folder
+    longest_run: int = 0  # the longest unbroken run given break opportunities, if WARN_RUN or longer
+    flattened: bool = False  # tags nested deeper than PRINT_MAX_DEPTH were left out
 
 
-def prepare(html: str, have: frozenset[int]) -> Prepared:
-    """Join Hangul words, replace remote images with a placeholder and
-    characters the bundled fonts lack (`have`: their code points) with a
-    visible code-point mark, working on text nodes only.
+def break_runs(html_text: str, carry: int = 0, long_run: int = LONG_RUN) -> tuple[str, int, int]:
+    """Escaped text with a ZWSP every BREAK_EVERY characters of each run
+    longer than `long_run` (an entity counts as one character, and is never
+    split). `carry`: the length of the run the text continues (an inline tag
+    does not end a run). Returns (text, the run it ends with, the longest
+    run broken)."""
+    if len(html_text) + carry <= long_run:  # nothing here can be too long: the common case, fast
+        return html_text, _continued(html_text, carry), 0
+    out: list[str] = []
+    pos = longest = 0
+    for m in _RUN_RE.finditer(html_text):
+        before = carry if m.start() == 0 else 0
+        if before + len(m.group(0)) <= long_run:  # an entity is longer than the character it is
+            continue
+        units = _UNIT_RE.findall(m.group(0))
+        if before + len(units) <= long_run:
+            continue
+        longest = max(longest, before + len(units))
+        out.append(html_text[pos:m.start()])
+        for i, unit in enumerate(units, before):
+            if i % BREAK_EVERY == 0 and i:
+                out.append(ZWSP)
+            out.append(unit)
+        pos = m.end()
+    out.append(html_text[pos:])
+    broken = "".join(out)
+    return broken, _continued(broken, carry), longest
+
+
+def _continued(html_text: str, carry: int) -> int:
+    """The length of the unbroken run `html_text` ends with, counting the
+    `carry` it continues when it is one run."""
+    last = None
+    for last in _RUN_RE.finditer(html_text):
+        pass
+    if last is None:
+        return carry if not html_text else 0
+    if last.end() != len(html_text):
+        return 0
+    return len(_UNIT_RE.findall(last.group(0))) + (carry if last.start() == 0 else 0)
+
+
+class _Printer:
+    """One card's HTML, tag by tag and text by text, made ready for print."""
+
+    def __init__(self, have: frozenset[int], anchors: Mapping[str, str]) -> None:
+        self.have = have
+        self.anchors = anchors
+        self.out: list[str] = []
+        self.result = Prepared("")
+        self.missing: dict[str, None] = {}
+        self.nesting = Nesting(PRINT_MAX_DEPTH)
+        self.code_depth = 0
+        self.last = ""  # the last prose character, while no block boundary follows it
+        self.run = 0  # the unbroken run the next text continues
+
+    def tag(self, tag: Tag) -> None:
+        opening = not tag.closing and not tag.raw.endswith("/>")
+        if tag.name in _CODE_TAGS and not tag.raw.endswith("/>"):
+            self.code_depth = max(self.code_depth + (-1 if tag.closing else 1), 0)
+        if tag.name not in _INLINE_TAGS:
+            self.last, self.run = "", 0
+        # `<path/>` (a formula's SVG) closes itself: no nesting.
+        if opening or tag.closing:
+            if not (self.nesting.end(tag.name) if tag.closing else self.nesting.start(tag.name)):
+                self.result.flattened = True
+                return
+        if tag.name == "img" and not tag.closing:
+            self.out.append(self.image(tag))
+        elif tag.name == "a" and not tag.closing:
+            self.out.append(links.link_tag(tag, self.anchors))
+        else:
+            self.out.append(tag.raw)
+
+    def image(self, tag: Tag) -> str:
+        attrs = tag.attrs()
+        src = attrs.get("src", "")
+        if src.lower().startswith(("http://", "https://")):
+            alt = attrs.get("alt", "")
+            self.result.remote_images.append((src, alt))
+            return remote_placeholder(src, alt, self.have, self.missing)
+        url = links.image_url(src)
+        if url is None:
+            return tag.raw
+        self.result.images.append(url)
+        return tag.with_attr("src", url)
+
+    def text(self, part: str) -> None:
+        code = bool(self.code_depth)
+        part, self.run, longest = break_runs(part, self.run, WARN_RUN if code else LONG_RUN)
+        if longest >= WARN_RUN:
+            self.result.longest_run = max(self.result.longest_run, longest)
+        if code:
+            self.out.append(mark_missing(part, self.have, self.missing))
+            self.last = ""
+            return
+        text = unescape(part)
+        joined = (WORD_JOINER if _joins(self.last, text[:1]) else "") + join_hangul(part)
+        self.out.append(mark_missing(joined, self.have, self.missing))
+        self.last = text[-1:]
+
+    def done(self) -> Prepared:
+        self.result.html = "".join(self.out)
+        self.result.missing = list(self.missing)
+        return self.result
+
+
+def prepare(html: str, have: frozenset[int], anchors: Mapping[str, str] | None = None) -> Prepared:
+    """Join Hangul words, give long unbroken runs break opportunities,
+    replace remote images with a placeholder and characters the bundled
+    fonts lack (`have`: their code points) with a visible code-point mark,
+    working on text nodes only; point links and images where print wants
+    them (links.py: `anchors` maps card ids to their anchors in this PDF),
+    and leave out tags nested deeper than PRINT_MAX_DEPTH.
 
     Missing characters are never left to the renderer: it would draw an
     empty box and, worse, re-encode that whole font in the PDF with a custom
     CMap that pypdf and pdfminer cannot read, so the text of the whole PDF
     (every character in that face) would become unsearchable for them."""
     html = code_lines(html)  # one box per code line: wrapped lines hang (codelines.py)
-    out: list[str] = []
-    remote: list[tuple[str, str]] = []
-    missing: dict[str, None] = {}
-    code_depth = 0
-    last = ""  # the last prose character, while no block boundary follows it
+    printer = _Printer(have, anchors or {})
     for part in tokens(html):
         if isinstance(part, Tag):
-            if part.name in _CODE_TAGS and not part.raw.endswith("/>"):
-                code_depth = max(code_depth + (-1 if part.closing else 1), 0)
-            if part.name not in _INLINE_TAGS:
-                last = ""
-            if part.name == "img" and not part.closing:
-                attrs = part.attrs()
-                src = attrs.get("src", "")
-                if src.lower().startswith(("http://", "https://")):
-                    alt = attrs.get("alt", "")
-                    remote.append((src, alt))
-                    out.append(remote_placeholder(src, alt, have, missing))
-                    continue
-            out.append(part.raw)
-            continue
-        if code_depth:
-            out.append(mark_missing(part, have, missing))
-            last = ""
+            printer.tag(part)
         else:
-            text = unescape(part)
-            joined = (WORD_JOINER if _joins(last, text[:1]) else "") + join_hangul(part)
-            out.append(mark_missing(joined, have, missing))
-            last = text[-1:]
-    return Prepared("".join(out), remote, list(missing))
+            printer.text(part)
+    return printer.done()
 
 
 def mark_missing(html_text: str, have: frozenset[int], found: dict[str, None] | None = None) -> str:
