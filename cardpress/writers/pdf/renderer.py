@@ -19,9 +19,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import pydyf
@@ -64,34 +64,47 @@ def environ(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+# The notes' folder as the renderer sees it: the same URL whatever folder
+# they are built from, so nothing derived from a URL (WeasyPrint names
+# images by theirs) makes the bytes depend on where the builder keeps them.
+SOURCE_URL = "file:///cardpress-source/"
+_SOURCE_PATH = PurePosixPath(urlsplit(SOURCE_URL).path)
+
+
 class AssetFetcher(URLFetcher):
     """Serves `file:` URLs inside the given folders and refuses everything
     else at once: a build never waits on the network (remote images are
     replaced before rendering; this is the backstop), and notes cannot pull
-    files from outside the source tree into a PDF."""
+    files from outside the source tree into a PDF. With `source`, SOURCE_URL
+    stands for that folder (the notes), and `media` names files served
+    there that live elsewhere: `remote-media/...` images that
+    --fetch-remote-media downloaded into the output's cache."""
 
-    def __init__(self, *roots: Path, media: dict[Path, Path] | None = None) -> None:
+    def __init__(self, *roots: Path, source: Path | None = None, media: dict[str, Path] | None = None) -> None:
         super().__init__(allowed_protocols=("file",))
-        self.roots = tuple(Path(r).resolve() for r in roots)
-        # Where a card's `remote-media/...` image (fetched by
-        # --fetch-remote-media into the output's cache) really is.
+        self.roots = tuple(Path(r).resolve() for r in (*roots, *((source,) if source else ())))
+        self.source = Path(source).resolve() if source else None
         self.media = dict(media or {})
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme.lower() != "file":
             raise ValueError(f"not fetched (no network in a build): {url}")
-        path = Path(url2pathname(parts.path)).resolve()
-        if path in self.media:
-            return self._serve(self.media[path])
+        where = PurePosixPath(url2pathname(parts.path))
+        if self.source is not None and where.is_relative_to(_SOURCE_PATH):
+            rel = where.relative_to(_SOURCE_PATH).as_posix()
+            if rel in self.media:
+                return self._serve(url, self.media[rel])
+            where = self.source / rel
+        path = Path(where).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise PermissionError(f"not served (outside the source folder and assets): {path}")
-        return self._serve(path)
+        return self._serve(url, path)
 
     @staticmethod
-    def _serve(path: Path) -> URLFetcherResponse:
+    def _serve(url: str, path: Path) -> URLFetcherResponse:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
 class _LogCatcher(logging.Handler):
@@ -158,10 +171,9 @@ class Renderer:
     def __init__(self, ctx: WriteContext, tmp: Path) -> None:
         self.ctx = ctx
         self.diagnostics: list[Diagnostic] = []
-        root = Path(ctx.library.root).resolve()
-        self.base_url = root.as_uri() + "/"
-        self.fetcher = AssetFetcher(root, ASSETS_DIR, media={(root / name).resolve(): Path(path)
-                                                             for name, path in ctx.library.media_files})
+        self.base_url = SOURCE_URL
+        self.fetcher = AssetFetcher(ASSETS_DIR, source=Path(ctx.library.root),
+                                    media={name: Path(path) for name, path in ctx.library.media_files})
         conf = tmp / "fonts.conf"
         conf.write_text(_EMPTY_FONTCONFIG, "utf-8")
         with environ(FONTCONFIG_FILE=str(conf)):
@@ -246,14 +258,17 @@ class Renderer:
             if message.startswith(_NOTDEF) or "Failed to load" in message or "cannot be loaded" in message:
                 if (deck.source_path, message) not in self._reported:
                     self._reported.add((deck.source_path, message))
-                    self.warn(self._where(message, deck), f"PDF: {message}")
+                    location, shown = self._where(message, deck)
+                    self.warn(location, f"PDF: {shown}")
 
-    def _where(self, message: str, deck: Deck) -> SourceLocation:
-        """The card whose image a WeasyPrint message names, else the deck."""
+    def _where(self, message: str, deck: Deck) -> tuple[SourceLocation, str]:
+        """The card whose image a WeasyPrint message names (else the deck),
+        and the message with the image's path as the notes write it."""
         for url, location in self._image_cards.items():
             if url in message:
-                return location
-        return deck.location
+                shown = message.replace(url, unquote(url[len(SOURCE_URL):])).rstrip(": ")
+                return location, shown
+        return deck.location, message
 
     def document(self, html: str, deck: Deck) -> weasyprint.Document:
         with _catch_logs() as logs:
