@@ -85,11 +85,11 @@ UrlFilter = Callable[[str, str, str], Optional[str]]
 
 # Elements a card may nest, counted as a browser would (nesting.py):
 # deeper tags are removed before nh3 sees them, their text kept. Markdown
-# nests at most read.markdown.MAX_LEVEL levels, so raw HTML that nests
-# RAW_WARN_DEPTH levels on its own is the only way to reach MAX_DEPTH:
-# `scan` warns there.
+# nests at most read.markdown.MAX_LEVEL (48) levels, plus a list's two and
+# a paragraph past it, so raw HTML nesting RAW_WARN_DEPTH levels on its own
+# is the only way to reach MAX_DEPTH: `scan` warns there.
 MAX_DEPTH = 128
-RAW_WARN_DEPTH = 80
+RAW_WARN_DEPTH = 72
 
 
 def url_scheme(url: str) -> str:

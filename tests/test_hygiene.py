@@ -267,7 +267,7 @@ def test_deeply_nested_html_is_checked_in_linear_time(tmp_path):
     took = time.monotonic() - started
     assert done.returncode == 0, done.stderr.decode()
     assert took < 30, took  # before: 75 s here (156 s in the report)
-    assert "deck.md:4: warning: HTML nested more than 80 levels deep" in done.stderr.decode()
+    assert f"deck.md:4: warning: HTML nested more than {sanitize.RAW_WARN_DEPTH} levels deep" in done.stderr.decode()
     (deck,) = gather([str(notes)]).decks
     html = deck.cards[0].answer_html
     assert "kept" in html and html.count("<div>") == sanitize.MAX_DEPTH
