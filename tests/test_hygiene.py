@@ -253,8 +253,9 @@ def test_an_unbroken_run_does_not_stall_the_pdf(tmp_path):
     assert took < 40, took
     assert "deck.md:3: warning: an unbroken run of 20000 characters" in "\n".join(messages(result))
     assert "deck.md:6: warning: an unbroken run of 50000 characters" in "\n".join(messages(result))
-    text = re.sub(r"\s+", "", pdf_text_of(tmp_path / "out" / "deck.pdf"))
-    assert "a" * 20_000 in text  # every letter printed; the breaks extract as nothing
+    text = pdf_text_of(tmp_path / "out" / "deck.pdf")
+    # Every letter and star printed (between page footers); the breaks extract as nothing.
+    assert text.count("a") >= 20_000 and text.count("*") == 50_000 and "\u200b" not in text
 
 
 @pytest.mark.slow
