@@ -11,16 +11,12 @@ The rules that keep the result exact and repeatable:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import logging
 import mimetypes
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -37,6 +33,7 @@ from ...model import Card, Deck, Diagnostic, SourceLocation
 from ...paths import ASSETS_DIR
 from ...reproducible import source_date_epoch
 from . import formulas, layout, text
+from .capture import LogCatcher, catch_logs, environ
 
 # A fontconfig configuration with no font directories: the renderer then
 # knows the @font-face fonts and nothing else, so a character the bundled
@@ -48,20 +45,6 @@ _EMPTY_FONTCONFIG = (
 )
 
 _NOTDEF = ".notdef glyph rendered"
-
-
-@contextlib.contextmanager
-def environ(**values: str) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 # The notes' folder as the renderer sees it: the same URL whatever folder
@@ -105,28 +88,6 @@ class AssetFetcher(URLFetcher):
     def _serve(url: str, path: Path) -> URLFetcherResponse:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-
-
-class _LogCatcher(logging.Handler):
-    """Collects WeasyPrint's warnings during one render."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextlib.contextmanager
-def _catch_logs() -> Iterator[_LogCatcher]:
-    catcher = _LogCatcher()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(catcher)
-    try:
-        yield catcher
-    finally:
-        logger.removeHandler(catcher)
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +211,7 @@ class Renderer:
 
     # -- rendering ---------------------------------------------------------
 
-    def _report(self, logs: _LogCatcher, deck: Deck) -> None:
+    def _report(self, logs: LogCatcher, deck: Deck) -> None:
         """WeasyPrint's warnings that matter to the user, once per deck.
         Missing glyphs are replaced before rendering (prepare); a .notdef
         (logged while drawing) means text that check did not see."""
@@ -271,7 +232,7 @@ class Renderer:
         return deck.location, message
 
     def document(self, html: str, deck: Deck) -> weasyprint.Document:
-        with _catch_logs() as logs:
+        with catch_logs() as logs:
             doc = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config)
         self._report(logs, deck)
@@ -289,7 +250,7 @@ class Renderer:
 
         # fontTools (the subsetter when libharfbuzz-subset is missing) stamps
         # the fonts' head table with the clock unless this is set.
-        with environ(SOURCE_DATE_EPOCH=str(source_date_epoch() or 0)), _catch_logs() as logs:
+        with environ(SOURCE_DATE_EPOCH=str(source_date_epoch() or 0)), catch_logs() as logs:
             data = doc.write_pdf(pdf_identifier=identifier, finisher=page_labels)
         self._report(logs, deck)
         return data
