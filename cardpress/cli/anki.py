@@ -9,6 +9,7 @@ import click
 
 from ..build import BuildResult
 from ..console import Verbosity, echo
+from ..text import printable
 from .group import DEFAULT_SOURCES, main
 from .options import BUILD_OPTIONS, FORMATS, SOURCES, build_options, print_build
 
@@ -81,12 +82,12 @@ def push_command(sources, formats, output, level, url, api_key, timeout, allow_r
     settings = PushSettings(url=url, api_key=api_key, timeout=timeout, allow_remote=allow_remote, upload=upload,
                             delete_removed=delete_removed, yes=yes, dry_run=dry_run)
 
-    def echo(message: str, err: bool = False, always: bool = False) -> None:
+    def say(message: str, err: bool = False, always: bool = False) -> None:
         if err or always or not verbosity.quiet:
             echo(message, err=err)
 
-    confirm = (lambda prompt: click.confirm(prompt, default=False)) if sys.stdin.isatty() else None
-    sys.exit(push(result, settings, echo, confirm))
+    confirm = (lambda prompt: click.confirm(printable(prompt), default=False)) if sys.stdin.isatty() else None
+    sys.exit(push(result, settings, say, confirm))
 
 
 @main.command("open")
