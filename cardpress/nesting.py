@@ -6,7 +6,6 @@ Stdlib only."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 # Elements that never have content or an end tag.
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -18,6 +17,7 @@ _BLOCKS_CLOSING_P = frozenset({"address", "article", "aside", "blockquote", "det
                                "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
                                "main", "nav", "ol", "p", "pre", "section", "summary", "table", "ul"})
 _CELLS = frozenset({"td", "th"})
+_P, _NONE = frozenset({"p"}), frozenset()
 _IMPLIED_ENDS = {
     "li": frozenset({"li", "p"}), "dt": frozenset({"dt", "dd", "p"}), "dd": frozenset({"dt", "dd", "p"}),
     "tr": _CELLS | {"tr"}, "td": _CELLS, "th": _CELLS,
@@ -37,22 +37,22 @@ class Nesting:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.stack: list[str] = []  # never longer than `limit`
-        self.dropped: Counter[str] = Counter()
+        self.dropped: dict[str, int] = {}  # start tags left out, by name, whose end tags are to come
 
     def start(self, name: str) -> bool:
         if name in VOID:
             return True
-        implied = _IMPLIED_ENDS.get(name) or (frozenset({"p"}) if name in _BLOCKS_CLOSING_P else frozenset())
+        implied = _IMPLIED_ENDS.get(name) or (_P if name in _BLOCKS_CLOSING_P else _NONE)
         while self.stack and self.stack[-1] in implied:
             self.stack.pop()
         if len(self.stack) >= self.limit:
-            self.dropped[name] += 1
+            self.dropped[name] = self.dropped.get(name, 0) + 1
             return False
         self.stack.append(name)
         return True
 
     def end(self, name: str) -> bool:
-        if self.dropped[name]:
+        if self.dropped.get(name):
             self.dropped[name] -= 1
             return False
         if name in self.stack:
