@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from pypdf import PdfReader
 
 from cardpress import sanitize
 from cardpress.build import build, gather
