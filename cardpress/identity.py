@@ -14,9 +14,6 @@ import hashlib
 import re
 import unicodedata
 
-# A pin at the end of a heading: `## Why ReLU? {#relu-why}`.
-PIN_RE = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
-
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 

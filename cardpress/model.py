@@ -68,6 +68,10 @@ class Card:
     answer_text: str
     location: SourceLocation
     pinned: bool = False
+    # Card options from the heading's attributes (`{.reverse .type}`,
+    # read/attrs.py CLASSES), and its own Anki tags (`tags="a b::c"`).
+    classes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     # The Anki note's GUID. The reader leaves it empty; the comparison with
     # the last build (history.compare) sets it: derived from the deck and
     # the key for a new card, the one already built for a card Anki knows

@@ -23,6 +23,7 @@ from . import atomic, history
 from .manifest import Manifest
 from .model import Deck, Diagnostic, Library, Severity, SourceLocation
 from .read import question_headings, read_file, read_library
+from .read.attrs import BLOCK_RE, parse as parse_attrs
 
 _LINE_END = re.compile(r"(\r\n|\r|\n)")  # the reader's line breaks
 _ATX = re.compile(r"^(?P<open> {0,3}#{1,6})(?P<content>.*?)(?P<close>(?:[ \t]+#+)?[ \t]*)$")
@@ -111,9 +112,14 @@ def pin_bytes(data: bytes, pins: dict[int, str], display: str, level: int = 2) -
     for first, last, atx in question_headings(data, display, level):
         if first + 1 not in pins:
             continue
-        pin_text = f" {{#{pins[first + 1]}}}"
         m = (_ATX if atx else _SETEXT_TEXT).match(lines[last])
-        lines[last] = lines[last][: m.end("content")] + pin_text + lines[last][m.end("content"):]
+        content = m.group("content")
+        block = BLOCK_RE.search(content)
+        if block and parse_attrs(block.group(1)) is not None:  # `{.reverse}` -> `{#id .reverse}`
+            at = m.start("content") + block.start(1)
+            lines[last] = lines[last][:at] + f"#{pins[first + 1]} " + lines[last][at:]
+        else:
+            lines[last] = lines[last][: m.end("content")] + f" {{#{pins[first + 1]}}}" + lines[last][m.end("content"):]
     return bom + "".join(line + end for line, end in zip(lines, ends)).encode("utf-8")
 
 

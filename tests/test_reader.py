@@ -162,3 +162,22 @@ def test_a_title_from_a_decomposed_file_name_is_composed():
     deck, _ = deck_of("## Q\nA\n", path=name)
     assert deck.title == "딥러닝 기초" and unicodedata.is_normalized("NFC", deck.title)
     assert deck.namespace == unicodedata.normalize("NFD", "딥러닝 기초")
+
+
+def test_heading_attributes_pin_options_and_tags():
+    """One syntax for a card's settings: `{#id .option key="value"}` ends the
+    heading; a `{...}` that is not made of such items is question text."""
+    lib = read_text('# D\n## Q one {#q1 .reverse tags="ml::basics  b"}\nA\n## Q two {.type .bogus x=1}\nB\n'
+                    '## Set {1, 2}\nC\n## Old pin {#p}\nD\n## Bad tag {tags="a\u0007b ::c::"}\nE\n', path="x.md")
+    got = [(c.key, c.pinned, c.classes, c.tags, c.question_text) for c in lib.decks[0].cards]
+    assert got == [("q1", True, ("reverse",), ("ml::basics", "b"), "Q one"),
+                   ("q-two", False, ("type",), (), "Q two"),
+                   ("set-1-2", False, (), (), "Set {1, 2}"),
+                   ("p", True, (), (), "Old pin"),
+                   ("bad-tag", False, (), ("ab", "c"), "Bad tag")]
+    assert [str(d) for d in lib.diagnostics] == [
+        "x.md:4: warning: unknown card option '.bogus'; known: .reverse, .type",
+        "x.md:4: warning: unknown heading attribute 'x='; known: tags=",
+        "x.md:10: warning: invisible control character U+0007 removed",  # by the decoder, before attributes
+        "x.md:10: warning: tag '::c::' holds characters Anki tags cannot; using 'c'",
+    ]

@@ -17,7 +17,7 @@ from typing import Sequence
 from markdown_it.token import Token
 
 from .. import sanitize
-from ..identity import PIN_RE, content_hash, slugify
+from ..identity import content_hash, slugify
 from ..markup import plain_text
 from ..model import Card, Deck
 from ..text import short, strip_controls
@@ -25,6 +25,7 @@ from .confine import Limits
 from .decode import decode
 from .frontmatter import read_frontmatter
 from . import math
+from . import attrs as attributes
 from .links import Approved, LinkCheck
 from .markdown import (MAX_LEVEL, HEADING_TOKENS, flattened, heading_inline, line_of, parse, render, render_inline,
                        render_inline_legacy, top_headings, uses_extensions)
@@ -170,7 +171,13 @@ class DeckReader:
 
     def card(self, tokens: Sequence[Token], start: int, end: int) -> Card | None:
         line = line_of(tokens[start])
-        children, key = split_pin(heading_inline(tokens, start).children or [])
+        children, attrs = split_attrs(heading_inline(tokens, start).children or [])
+        key = attrs.id
+        for problem in attributes.problems(attrs):
+            self.sink.warn(line, problem)
+        card_tags, tag_problems = attributes.tags(attrs.get("tags") or "")
+        for problem in tag_problems:
+            self.sink.warn(line, problem)
         if key is not None and key.startswith(RESERVED_PREFIX):
             self.sink.error(line, f"pin {{#{short(key)}}} starts with '{RESERVED_PREFIX}', which the HTML site "
                                   "keeps for its own elements; choose another id")
@@ -188,7 +195,7 @@ class DeckReader:
         if key is None:
             key = slugify(question_text)
             if uses_extensions(children):  # keys never change when cardpress learns a syntax
-                source = PIN_RE.sub("", heading_inline(tokens, start).content)
+                source = attributes.split(heading_inline(tokens, start).content)[0]
                 key = slugify(plain_text(self.clean(render_inline_legacy(source, self.env))))
             pinned = False
         else:
@@ -201,6 +208,8 @@ class DeckReader:
             answer_text=answer_text,
             location=self.sink.at(line),
             pinned=pinned,
+            classes=tuple(c for c in attrs.classes if c in attributes.CLASSES),
+            tags=card_tags,
         )
 
     def clean(self, html: str) -> str:
@@ -230,18 +239,19 @@ def duplicate_message(card: Card, first: Card, taken: set[str]) -> str:
             f"punctuation; give it a pin of its own, e.g. `{{#{card.key}-{n}}}` at the end of the heading")
 
 
-def split_pin(children: list[Token]) -> tuple[list[Token], str | None]:
-    """A heading's inline tokens without its pin `{#id}`, and the pin. The
-    pin ends the heading's last text node; what the user sees drops it."""
+def split_attrs(children: list[Token]) -> tuple[list[Token], attributes.HeadingAttrs]:
+    """A heading's inline tokens without its attribute block
+    (`{#id .reverse tags="a"}`, read/attrs.py), and the attributes. The block
+    ends the heading's last text node; what the user sees drops it."""
     children = list(children)
     if children and children[-1].type == "text":
-        m = PIN_RE.search(children[-1].content)
-        if m:
+        text, attrs = attributes.split(children[-1].content)
+        if attrs is not None:
             last = children[-1].copy()
-            last.content = children[-1].content[: m.start()]
+            last.content = text
             children[-1] = last
-            return children, m.group(1)
-    return children, None
+            return children, attrs
+    return children, attributes.HeadingAttrs()
 
 
 def title_from_filename(path: Path) -> str:
