@@ -96,6 +96,8 @@ MATH_CLASS = "cp-math"
 MATH_DISPLAY_CLASS = "cp-math-display"  # display math ($$...$$, \[...\]): centred on a line of its own
 MATH_ERROR_CLASS = "cp-math-error"  # the reader could not render it (and warned)
 _MATH_TAGS = frozenset({"span", "div"})
+# The opening tag of a possible math element (its class is checked after).
+_MATH_OPEN_RE = re.compile(r"<(span|div)\b[^>]*\bcp-math\b[^>]*>", re.I)
 
 
 @dataclass(frozen=True)
@@ -116,24 +118,27 @@ def math_element(formula: Formula, block: bool = False) -> str:
 def map_math(html: str, render: Callable[[Formula], str]) -> str:
     """`html` with every math element replaced by `render(formula)`. An
     element holding anything but text (markup a user wrote by hand with the
-    same class) is left as it is."""
+    same class) is left as it is. Only the math elements are looked at:
+    cards hold a few formulas in a lot of other markup."""
     if MATH_CLASS not in html:
         return html
-    parts = list(tokens(html))
     out: list[str] = []
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        if isinstance(part, Tag) and not part.closing and part.name in _MATH_TAGS:
-            classes = part.attrs().get("class", "").split()
-            if MATH_CLASS in classes:
-                text, end = (parts[i + 1], i + 2) if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ("", i + 1)
-                close = parts[end] if end < len(parts) else None
-                if isinstance(close, Tag) and close.closing and close.name == part.name:
-                    out.append(render(Formula(unescape(text), MATH_DISPLAY_CLASS in classes,
-                                              MATH_ERROR_CLASS in classes)))
-                    i = end + 1
-                    continue
-        out.append(part.raw if isinstance(part, Tag) else part)
-        i += 1
+    pos = 0
+    for m in _MATH_OPEN_RE.finditer(html):
+        if m.start() < pos:
+            continue
+        classes = Tag(m.group(0), m.group(1).lower(), False).attrs().get("class", "").split()
+        if MATH_CLASS not in classes:
+            continue
+        close = f"</{m.group(1)}>"
+        end = html.find("<", m.end())
+        if end == -1 or not html.startswith(close, end):
+            continue  # holds markup, or is not closed: not ours to replace
+        out.append(html[pos:m.start()])
+        out.append(render(Formula(unescape(html[m.end():end]), MATH_DISPLAY_CLASS in classes,
+                                  MATH_ERROR_CLASS in classes)))
+        pos = end + len(close)
+    if not out:
+        return html
+    out.append(html[pos:])
     return "".join(out)

@@ -182,12 +182,13 @@ class DeckReader:
             self.sink.error(line, f"pin {{#{short(key)}}} starts with '{RESERVED_PREFIX}', which the HTML site "
                                   "keeps for its own elements; choose another id")
             return None
-        question_html = self.clean(render_inline(children, self.env))
+        question_html = self.clean(render_inline(children, self.env), has_raw_html(children))
         question_text = plain_text(question_html)
         if not question_text:
             self.sink.error(line, "empty question")
             return None
-        answer_html = self.clean(render(tokens[start + HEADING_TOKENS:end], self.env)).strip()
+        answer_tokens = tokens[start + HEADING_TOKENS:end]
+        answer_html = self.clean(render(answer_tokens, self.env), has_raw_html(answer_tokens)).strip()
         answer_text = plain_text(answer_html)
         if not answer_text and "<img" not in answer_html:
             self.sink.error(line, f"question '{short(question_text)}' has an empty answer")
@@ -212,8 +213,9 @@ class DeckReader:
             tags=card_tags,
         )
 
-    def clean(self, html: str) -> str:
-        return sanitize.clean(html, self.approved.url_filter)
+    def clean(self, html: str, raw: bool = True) -> str:
+        """Sanitized `html`; `raw`: it may hold raw HTML from the notes."""
+        return sanitize.clean(html, self.approved.url_filter, raw)
 
     def display_rel(self) -> str:
         try:
@@ -237,6 +239,11 @@ def duplicate_message(card: Card, first: Card, taken: set[str]) -> str:
     return (f"question '{short(card.question_text)}' has the same id {{#{card.key}}} as "
             f"'{short(first.question_text)}' (line {first.location.line}), since ids ignore case, spacing and "
             f"punctuation; give it a pin of its own, e.g. `{{#{card.key}-{n}}}` at the end of the heading")
+
+
+def has_raw_html(tokens: Sequence[Token]) -> bool:
+    """Whether these tokens (block or inline) hold raw HTML from the notes."""
+    return any(t.type in ("html_block", "html_inline") or (t.children and has_raw_html(t.children)) for t in tokens)
 
 
 def split_attrs(children: list[Token]) -> tuple[list[Token], attributes.HeadingAttrs]:
