@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import InternalError
 from ..model import Deck, Diagnostic, Library, SourceLocation
 from . import confine
 from .confine import Limits, Refused, Unreadable
 from .deck import DeckReader
 from .files import approve_media
+from .parallel import Job, parse_all
 from .sources import SourceFile, scan_sources
 
 
@@ -27,16 +28,26 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
     frontmatter says. `options` (a `BuildOptions`): the size limits."""
     base, files, diagnostics = scan_sources(paths)
     limits = Limits.of(options)
+    readers = [DeckReader(source.path.resolve(), source.display, source.root, remote, question_level,
+                          base=base, limits=limits) for source in files]
+    # Checked and read in order, from the cache where it can; then what is
+    # left parsed, on both cores for a large build (parallel.py).
+    loaded = [_load(source, reader, base, limits, cache, question_level) for source, reader in zip(files, readers)]
+    jobs = [Job(reader, item.data) for reader, item in zip(readers, loaded) if item.data is not None]
+    parsed = iter(parse_all(jobs, parallel=remote is None))
     decks: list[Deck] = []
     titles: dict[str, tuple[str, SourceLocation]] = {}  # casefolded title -> (title, where)
     media_files: dict[str, str] = {}
-    read: list[tuple[str, str]] = []  # (display, source path) of every file
-    for source in files:
-        reader = DeckReader(source.path.resolve(), source.display, source.root, remote, question_level,
-                            base=base, limits=limits)
-        read.append((source.display, reader.display_rel()))
-        deck = _read(source, reader, base, limits, cache, question_level)
-        diagnostics.extend(reader.diagnostics)
+    for reader, item in zip(readers, loaded):
+        deck, file_media = item.deck, {}
+        if item.data is not None:
+            result = next(parsed)
+            deck, file_media = result.deck, result.media_files
+            diagnostics.extend(result.diagnostics)
+            if cache is not None and deck is not None and not result.diagnostics and not file_media:
+                cache.store(item.cache_name, deck)
+        else:
+            diagnostics.extend(reader.diagnostics)
         if deck is None:
             continue
         first = titles.get(deck.title.casefold())
@@ -48,9 +59,10 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
             continue
         titles[deck.title.casefold()] = (deck.title, deck.location)
         decks.append(deck)
-        media_files.update(reader.media_files)
+        media_files.update(file_media)
     return Library(root=str(base), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)),
-                   media_files=tuple(sorted(media_files.items())), files=tuple(read))
+                   media_files=tuple(sorted(media_files.items())),
+                   files=tuple((source.display, reader.display_rel()) for source, reader in zip(files, readers)))
 
 
 def _title_clash(title: str, first: tuple[str, SourceLocation]) -> str:
@@ -61,36 +73,38 @@ def _title_clash(title: str, first: tuple[str, SourceLocation]) -> str:
             "give one of them another title")
 
 
-def _read(source: SourceFile, reader: DeckReader, base: Path, limits: Limits, cache,
-          question_level: str) -> Deck | None:
-    """One file's deck: from the cache when its bytes and media still pass,
-    else parsed (diagnostics in `reader`)."""
+@dataclass
+class _Loaded:
+    deck: Deck | None = None  # from the cache
+    data: bytes | None = None  # to parse
+    cache_name: str | None = None
+
+
+def _load(source: SourceFile, reader: DeckReader, base: Path, limits: Limits, cache,
+          question_level: str) -> _Loaded:
+    """One file's deck from the cache when its bytes and media still pass,
+    else its bytes to parse; neither when it may not be read (diagnostics
+    in `reader`)."""
     if not confine.is_utf8(reader.display_rel()):
         reader.sink.error(1, "its path below the sources' common folder is not valid UTF-8 (shown with \ufffd); "
                              "rename the folders")
-        return None
+        return _Loaded()
     try:
         data = confine.read_regular(source.path.resolve(), limits.note_bytes, "notes")
     except Unreadable as exc:
         reader.sink.error(1, f"cannot read file: {exc.strerror}")
-        return None
+        return _Loaded()
     except Refused as exc:
         reader.sink.error(1, exc.reason)
-        return None
+        return _Loaded()
     # The root is part of the name: the same file read under another root
     # may point at files it could not reach before.
     cache_name = cache.name(f"{base}\x1e{source.root}", source.display, data, question_level) \
         if cache is not None else None
     deck = cache.load(cache_name, base) if cache is not None else None
     if deck is not None and _media_pass(deck, source.root, base, limits):
-        return deck
-    try:
-        deck = reader.read(data)
-    except Exception as exc:  # noqa: BLE001 - a bug, but name the file that shows it
-        raise InternalError(f"reading {source.display}", exc) from exc
-    if cache is not None and deck is not None and not reader.diagnostics and not reader.media_files:
-        cache.store(cache_name, deck)
-    return deck
+        return _Loaded(deck=deck, cache_name=cache_name)
+    return _Loaded(data=data, cache_name=cache_name)
 
 
 def _media_pass(deck: Deck, root: Path, base: Path, limits: Limits) -> bool:

@@ -52,6 +52,7 @@ class Outline:
     chosen: bool = False  # picked by `auto`
     questions: list[Heading] = field(default_factory=list)
     sections: list[Heading] = field(default_factory=list)
+    every: list[Heading] = field(default_factory=list)  # every top-level heading, in order
 
 
 def headings(tokens: Sequence[Token]) -> list[Heading]:
@@ -92,7 +93,7 @@ def outline(tokens: Sequence[Token], setting: str) -> Outline:
     ("2", "3", "4" or "auto")."""
     found = headings(tokens)
     level = choose_level(found) if setting == "auto" else int(setting)
-    result = Outline(level, chosen=setting == "auto")
+    result = Outline(level, chosen=setting == "auto", every=found)
     result.questions = [h for h in found if h.level == level]
     result.sections = [h for h in found if 1 < h.level < level]
     return result
@@ -114,7 +115,7 @@ def level_hints(tokens: Sequence[Token], out: Outline) -> list[tuple[int, str]]:
     look like the real questions, or answers holding many question-like
     headings."""
     hints: list[tuple[int, str]] = []
-    found = headings(tokens)
+    found = out.every
     wordless = [q for q in out.questions if not has_words(q.text)]
     if wordless:
         below = [h for h in found if h.level > out.level and has_words(h.text) and h.line > wordless[0].line]
@@ -126,13 +127,20 @@ def level_hints(tokens: Sequence[Token], out: Outline) -> list[tuple[int, str]]:
                     f"--question-level {min(real.level, LEVELS[-1])})")
         count = f" ({len(wordless)} questions like it)" if len(wordless) > 1 else ""
         hints.append((wordless[0].line, f"question '{wordless[0].text}' has no words{count}{hint}"))
-    for q in out.questions:
-        end = answer_end(tokens, q.index, out.level)
-        inner = [h for h in found if q.index < h.index < end and looks_like_question(h.text)]
-        if len(inner) >= 3 and not wordless:
-            deeper = min(h.level for h in inner)
-            hints.append((q.line, f"the answer of '{q.text}' holds {len(inner)} '{'#' * deeper}' headings that look "
-                                  f"like questions; if they are the questions, add 'question_level: "
-                                  f"{min(deeper, LEVELS[-1])}' to the frontmatter"))
-            break
+    if wordless:
+        return hints
+    # One pass: the question-like headings inside each answer.
+    question: Heading | None = None
+    inner: list[Heading] = []
+    for h in [*found, None]:
+        if h is None or h.level <= out.level:
+            if question is not None and len(inner) >= 3:
+                deeper = min(i.level for i in inner)
+                hints.append((question.line, f"the answer of '{question.text}' holds {len(inner)} '{'#' * deeper}' "
+                                             f"headings that look like questions; if they are the questions, add "
+                                             f"'question_level: {min(deeper, LEVELS[-1])}' to the frontmatter"))
+                break
+            question, inner = (h if h is not None and h.level == out.level else None), []
+        elif question is not None and looks_like_question(h.text):
+            inner.append(h)
     return hints

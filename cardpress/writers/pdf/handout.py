@@ -94,7 +94,8 @@ def _handout_parallel(renderer: Renderer, deck: Deck, context: dict, split: int)
     """The body's two sections, the second in a forked process; this process
     lays out the first, then the front matter, and joins the parts."""
     cards = context["cards"]
-    partner = parallel.Partner(lambda conn: _second_part(renderer, deck, context, cards[split:], conn))
+    partner = parallel.Partner(lambda conn: _second_part(renderer, deck, context, cards[split:], conn),
+                               "second PDF process")
     try:
         first_html = _body_html(context, cards[:split])
 

@@ -1,8 +1,8 @@
 """Laying out one document in two processes: the machinery, apart from the
 layouts that use it (handout.py).
 
-- `can_fork`: whether this machine can (fork, Linux, two cores);
-- `Partner`: the forked process and the pipe to it;
+- `can_fork`, `Partner`: whether this machine can, and the forked process
+  with the pipe to it (cardpress/fork.py, shared with the reader);
 - `numbering`: page numbers for a document that is one part of a whole;
 - `take_links`: links into the other part, which the join adds back.
 
@@ -14,69 +14,12 @@ build a parallel handout.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
-import sys
-import traceback
 from typing import Callable, Iterator
 
 import weasyprint
 
+from ...fork import Partner, can_fork, expect  # noqa: F401 - the machinery, shared with the reader
 from . import merge
-
-
-def can_fork() -> bool:
-    # fork (not spawn: the child reuses the parent's prepared cards and
-    # loaded fonts) is safe with WeasyPrint's C libraries on Linux only.
-    # CARDPRESS_PDF_PARALLEL=0 keeps a build to one core (and the benchmark
-    # uses it to compare).
-    return (sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2
-            and os.environ.get("CARDPRESS_PDF_PARALLEL", "1") != "0")
-
-
-class Partner:
-    """`work(conn)` run in a forked process, and this end of the pipe to it.
-    Messages are tuples `(kind, *values)`; the child's failure comes back as
-    `("error", traceback)` and is raised here by `expect`."""
-
-    def __init__(self, work: Callable[[object], None]) -> None:
-        self.conn, theirs = multiprocessing.Pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the second process
-            self.conn.close()
-            code = 0
-            try:
-                work(theirs)
-            except BaseException:
-                theirs.send(("error", traceback.format_exc()))
-                code = 1
-            finally:
-                # No cleanup on the way out: the fonts' temporary folder and
-                # everything else belong to the parent.
-                os._exit(code)
-        theirs.close()
-
-    def send(self, *message) -> None:
-        self.conn.send(message)
-
-    def expect(self, kind: str):
-        return expect(self.conn, kind)
-
-    def close(self) -> None:
-        self.conn.close()
-        os.waitpid(self.pid, 0)
-
-
-def expect(conn, kind: str):
-    """The next message from the other process, which must be `kind`."""
-    try:
-        message = conn.recv()
-    except EOFError:
-        raise RuntimeError("the second PDF process ended without a result") from None
-    if message[0] == "error":
-        raise RuntimeError(f"the second PDF process failed:\n{message[1]}")
-    assert message[0] == kind, message[0]
-    return message[1:] if len(message) > 2 else message[1]
 
 
 @contextlib.contextmanager
