@@ -16,11 +16,12 @@ What it does:
   cache), then runs the tools of a scenario in turn, A B C A B C ..., each
   round starting with the next tool, and takes the median of --runs runs;
 - times each run as the whole process from outside (start-up included, as
-  a user waits for it): wall seconds, CPU seconds (user + system of the
-  process and its children), peak RSS of the largest single process in the
-  tree (the kernel's ru_maxrss from wait4, children included) and, sampled
-  every 50 ms from /proc, the largest sum of RSS over the whole process tree
-  (what matters when a build forks helpers, as the PDF handout does);
+  a user waits for it), started through `launch.py`: wall seconds, CPU
+  seconds (user + system of the process and its children), peak RSS of the
+  largest single process in the tree (the kernel's ru_maxrss from wait4,
+  children included) and, sampled every 50 ms from /proc, the largest sum
+  of RSS over the whole process tree (what matters when a build forks
+  helpers, as the PDF handout does);
 - checks every output: each .apkg is opened (zip -> collection.anki2 ->
   sqlite) and must hold exactly the expected number of notes, with distinct
   GUIDs and non-empty front and back; the HTML site and the PDFs must
@@ -46,13 +47,11 @@ import os
 import platform
 import re
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -101,59 +100,19 @@ class Measurement:
     tree_mb: float  # largest sampled sum of RSS over the process group
     rc: int
     timed_out: bool
-
-
-def _group_rss_mb(pgid: int) -> float:
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields[2]: process group; fields[21]: rss in pages
-            total += int(fields[21])
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+    floor_mb: float  # the launcher's own peak: no peak_mb reads below it
 
 
 def measure(cmd: list[str], cwd: Path, logfile: Path, timeout: float, env: dict[str, str]) -> Measurement:
-    """Run `cmd` once in its own process group; stdout and stderr go to
-    `logfile` (a file, not a pipe, so a chatty tool pays no pipe cost)."""
-    with open(logfile, "ab") as out:
-        out.write(("$ " + " ".join(cmd) + "\n").encode())
-        out.flush()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        done = threading.Event()
-        timed_out = threading.Event()
-        tree = [0.0]
-
-        def sample() -> None:
-            while not done.wait(0.05):
-                tree[0] = max(tree[0], _group_rss_mb(proc.pid))
-                if time.perf_counter() - start > timeout and not timed_out.is_set():
-                    timed_out.set()
-                    try:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        done.set()
-        sampler.join()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        try:  # anything the tool left running in its group
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    return Measurement(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree[0],
-                       proc.returncode, timed_out.is_set())
+    """Run `cmd` once through `launch.py` (see there why), its output going
+    to `logfile` (a file, not a pipe, so a chatty tool pays no pipe cost)."""
+    proc = subprocess.run([sys.executable, "-S", "-E", str(BENCH / "launch.py"), str(timeout), str(logfile), "--", *cmd],
+                          cwd=cwd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"launch.py failed: {proc.stderr.strip()}")
+    data = json.loads(proc.stdout)
+    return Measurement(data["wall"], data["cpu"], data["peak_mb"], data["tree_mb"], data["rc"], data["timed_out"],
+                       data["floor_mb"])
 
 
 # ---------------------------------------------------------------------------
@@ -246,6 +205,7 @@ class Tool:
     argv: Callable[[Path, list[Path], Path], list[str]]  # (source dir, files, out) -> command
     cwd: Path
     version: str = ""
+    rewrites_input: bool = False  # gets a fresh copy of its input before every run
 
 
 def find_python(minimum: tuple[int, int]) -> str | None:
@@ -356,9 +316,11 @@ def make_tools(args: argparse.Namespace, notes: list[str]) -> dict[str, Tool]:
             tools["mdankideck"] = Tool("mdankideck", "headed",
                                        lambda src, files, out, exe=exe: [exe, str(src), str(out)], work, version)
         elif name == "md2anki":
+            # md2anki writes ids into the Markdown it reads (its default -o-md is
+            # the input files): a user's first run, so every run gets a fresh copy.
             tools["md2anki"] = Tool("md2anki", "headed",
                                     lambda src, files, out, exe=exe: [exe, *map(str, files), "-o-anki", str(out / "deck.apkg")],
-                                    work, version)
+                                    work, version, rewrites_input=True)
     return tools
 
 
@@ -385,6 +347,21 @@ class Corpora:
             self.written[key] = (src, paths)
         return self.written[key]
 
+    def for_run(self, tool: Tool, cards: int, files: int) -> tuple[Path, list[Path]]:
+        """The input of one run: the shared corpus, or a fresh private copy
+        for a tool that rewrites its input."""
+        src, paths = self.get(tool.fmt, cards, files)
+        if not tool.rewrites_input:
+            return src, paths
+        copy = self.root / f"copy-{tool.fmt}-{cards}-{files}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(src, copy)
+        return copy, [copy / p.relative_to(src) for p in paths]
+
+    @staticmethod
+    def fingerprint(paths: list[Path]) -> list[tuple[int, int]]:
+        return [(p.stat().st_size, p.stat().st_mtime_ns) for p in paths]
+
     def size_mb(self, fmt: str, cards: int, files: int) -> float:
         _, paths = self.get(fmt, cards, files)
         return sum(p.stat().st_size for p in paths) / 1e6
@@ -404,6 +381,7 @@ class Row:
     status: str = "ok"  # ok | FAILED: ... | TIMEOUT ... | skipped: ...
     check: str = ""
     ratio: float | None = None  # cardpress / this tool, median of paired runs
+    cpu_ratio: float | None = None  # the same with CPU seconds
 
     def walls(self) -> list[float]:
         return [r["wall"] for r in self.runs]
@@ -475,14 +453,21 @@ class Bench:
                 row = rows[t.name]
                 if row.status != "ok":
                     continue
-                src, paths = self.corpora.get(t.fmt, cards, files)
+                src, paths = self.corpora.for_run(t, cards, files)
+                before = self.corpora.fingerprint(paths)
                 out = self.out_dir(f"{scenario}-{t.name}")
                 m = self.run(t, src, paths, out, self.args.timeout)
                 row.runs.append(asdict(m))
+                if not t.rewrites_input and self.corpora.fingerprint(paths) != before:
+                    # Never measure the next tool on altered input.
+                    del self.corpora.written[(t.fmt, cards, files)]
+                    row.status = "FAILED: it changed its input files"
                 if m.wall > self.args.slow_peer and not t.name.startswith("cardpress") and i + 1 < runs:
                     row.check = f"run once: over {self.args.slow_peer:.0f} s"
                     row.status = "once"
-                if m.timed_out:
+                if row.status.startswith("FAILED"):
+                    pass
+                elif m.timed_out:
                     row.status = f"TIMEOUT (> {self.args.timeout:.0f} s)"
                 elif m.rc != 0:
                     row.status = f"FAILED: exit {m.rc} (see bench/out/peers/runs.log)"
@@ -507,6 +492,8 @@ class Bench:
                 continue
             pairs = [a / b for a, b in zip(ref.walls(), row.walls())]
             row.ratio = statistics.median(pairs)
+            cpus = [a["cpu"] / b["cpu"] for a, b in zip(ref.runs, row.runs) if b["cpu"] > 0]
+            row.cpu_ratio = statistics.median(cpus) if cpus else None
         self.rows += rows.values()
         return list(rows.values())
 
@@ -615,7 +602,18 @@ def machine() -> dict[str, str]:
     except (OSError, AttributeError):
         pass
     return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "os": osname,
-            "load": "%.2f %.2f %.2f" % os.getloadavg()}
+            "load": "%.2f %.2f %.2f" % os.getloadavg(), "pressure": cpu_pressure()}
+
+
+def cpu_pressure() -> str:
+    """Linux's CPU pressure: the share of time some runnable task waited
+    for a CPU (10 s, 60 s, 300 s averages); '' where not available."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return ""
+    vals = dict(kv.split("=") for kv in line.split()[1:])
+    return f"{vals['avg10']}% {vals['avg60']}% {vals['avg300']}%"
 
 
 def short(n: int) -> str:
@@ -629,8 +627,9 @@ def fmt_s(x: float | None) -> str:
 
 
 def table(rows: list[dict]) -> list[str]:
-    lines = ["| scenario | tool | cards (files) | median s | min–max s | peak MB | tree MB | check | cardpress ÷ tool |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: |"]
+    lines = ["| scenario | tool | cards (files) | median s | min–max s | CPU s | peak MB | tree MB | check | "
+             "cardpress ÷ tool: wall (CPU) |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
     for r in rows:
         walls = [m["wall"] for m in r["runs"]]
         ok = r["status"] == "ok" and walls
@@ -638,10 +637,13 @@ def table(rows: list[dict]) -> list[str]:
         span = f"{fmt_s(min(walls))}–{fmt_s(max(walls))}" if ok and len(walls) > 1 else ""
         peak = f"{max(m['peak_mb'] for m in r['runs']):.0f}" if r["runs"] else "–"
         tree = f"{max(m['tree_mb'] for m in r['runs']):.0f}" if r["runs"] else "–"
+        cpu = fmt_s(statistics.median(m["cpu"] for m in r["runs"])) if ok else ""
         ratio = f"**{r['ratio']:.2f}**" if r.get("ratio") is not None else ""
+        if r.get("cpu_ratio") is not None:
+            ratio += f" ({r['cpu_ratio']:.2f})"
         check = r["check"] if r["status"] == "ok" else r["check"] or ""
-        lines.append(f"| {r['scenario']} | {r['tool']} | {r['cards']:,} ({r['files']}) | {med} | {span} | {peak} | "
-                     f"{tree} | {check} | {ratio} |")
+        lines.append(f"| {r['scenario']} | {r['tool']} | {r['cards']:,} ({r['files']}) | {med} | {span} | {cpu} | "
+                     f"{peak} | {tree} | {check} | {ratio} |")
     return lines
 
 
@@ -698,7 +700,20 @@ def targets(rows: list[dict], n: int = 10000) -> list[str]:
     return out
 
 
+def fill_cpu_ratios(rows: list[dict]) -> None:
+    """CPU ratios for results written before they were computed in the run."""
+    for r in rows:
+        if r.get("ratio") is None or r.get("cpu_ratio") is not None:
+            continue
+        ref = next((x for x in rows if x["scenario"] == r["scenario"] and x["cards"] == r["cards"]
+                    and x["files"] == r["files"] and x["tool"].startswith("cardpress")), None)
+        if ref:
+            cpus = [a["cpu"] / b["cpu"] for a, b in zip(ref["runs"], r["runs"]) if b["cpu"] > 0]
+            r["cpu_ratio"] = statistics.median(cpus) if cpus else None
+
+
 def render(data: dict) -> str:
+    fill_cpu_ratios(data["rows"])
     m = data["machine"]
     lines = [
         "# Benchmark: cardpress and its peers",
@@ -713,7 +728,9 @@ def render(data: dict) -> str:
         f"- OS: {m['os']}",
         f"- load average (1, 5, 15 min) when the run started: {m['load']}; when it ended: {data.get('load_end', '?')} "
         "(the machine is shared: other work running at the same time slows every tool alike, which is why the "
-        "tools alternate and the ratios are taken run by run)",
+        "tools alternate and the ratios are taken run by run)"
+        + (f"; CPU pressure (share of time a runnable task waited for a core, 10 s / 60 s / 300 s): "
+           f"{m['pressure']} at the start, {data.get('pressure_end', '?')} at the end" if m.get("pressure") else ""),
         "",
         "## Versions",
         "",
@@ -733,17 +750,21 @@ def render(data: dict) -> str:
         f"Tools of a scenario run in turn (A B C, B C A, …) after one warm-up of each tool on 40 cards; "
         f"**median** of {data['runs']} run(s) ({data['slow_runs']} for the PDFs and 100k cards); cold builds get "
         "an empty output folder.",
-        "- `peak MB`: the largest single process's peak RSS (the kernel's `ru_maxrss`, children included). "
-        "`tree MB`: the largest sum of RSS over the whole process tree, sampled every 50 ms (counts shared "
+        "- `peak MB`: the largest single process's peak RSS (the kernel's `ru_maxrss`, children included); "
+        "each command is started by a small launcher (`bench/launch.py`) whose own ~11 MB is the floor. "
+        "`CPU s`: user + system seconds of the process and the children it waited for (less sensitive than "
+        "wall time to other work on the machine). `tree MB`: the largest sum of RSS over the whole process tree, sampled every 50 ms (counts shared "
         "pages twice; misses peaks shorter than 50 ms).",
         "- `cardpress ÷ tool`: cardpress's time over the peer's, the median of the run-by-run ratios (below 1: "
-        "cardpress is faster).",
+        "cardpress is faster); in brackets the same with CPU seconds.",
         "- Check: every `.apkg` is opened (zip → collection.anki2 → sqlite); it must hold exactly one note per "
         "card, with distinct GUIDs and a non-empty front and back. The HTML site and the PDFs must contain "
         "every question number. A failed check marks the row FAILED.",
         "- ankdown runs in its defaults (no syntax highlighting) and with `--highlight` (Pygments, like "
         "cardpress); markdown-anki-decks uses Python-Markdown's codehilite, which highlights nothing without "
-        "Pygments (not among its dependencies); md2anki highlights with Pygments.",
+        "Pygments (not among its dependencies); md2anki highlights with Pygments. md2anki also writes ids "
+        "into the Markdown files it reads (its default): each of its runs gets a fresh copy of the corpus, as "
+        "on a user's first run.",
         "",
         "## Results",
         "",
@@ -842,6 +863,7 @@ def main() -> None:
         "versions": versions, "runs": args.runs, "slow_runs": args.slow_runs,
         "cards": n, "corpus_mb": bench.corpora.size_mb("headed", n, 50),
         "rows": [asdict(r) for r in bench.rows], "notes": bench.notes, "load_end": "%.2f %.2f %.2f" % os.getloadavg(),
+        "pressure_end": cpu_pressure(),
     }
     print("\n" + "\n".join(table(data["rows"])))
     print("\n" + "\n".join(targets(data["rows"], n)))
