@@ -664,36 +664,54 @@ def peak(r: dict | None, key: str = "peak_mb") -> float | None:
     return max(m[key] for m in r["runs"]) if r and r["runs"] else None
 
 
-def targets(rows: list[dict], n: int = 10000) -> list[str]:
-    out = ["| target (issue 15) | figure | met? |", "| --- | --- | --- |"]
+def med_cpu(r: dict | None) -> float | None:
+    if not r or r["status"] != "ok" or not r["runs"]:
+        return None
+    return statistics.median(m["cpu"] for m in r["runs"])
 
-    def line(what: str, figure: float | None, limit: float, unit: str, detail: str = "") -> None:
+
+def targets(rows: list[dict], n: int = 10000) -> list[str]:
+    """The issue's targets, judged on wall time (as a user waits) and, for
+    the time targets, on CPU seconds too: on a busy machine wall time is
+    inflated by other work, CPU time much less."""
+    fill_cpu_ratios(rows)
+    out = ["| target (issue 15) | figure (wall) | met? | on CPU seconds | met? |", "| --- | --- | --- | --- | --- |"]
+
+    def show(x: float, unit: str) -> str:
+        return (f"{x:.2f}" if unit == "×" else fmt_s(x) if unit == "s" else f"{x:.0f}") + f" {unit}"
+
+    def line(what: str, figure: float | None, limit: float, unit: str, detail: str = "",
+             cpu: float | None = None, cpu_detail: str = "") -> None:
         if figure is None:
-            out.append(f"| {what} | not measured | – |")
-        else:
-            shown = f"{figure:.2f}" if unit == "×" else fmt_s(figure) if unit == "s" else f"{figure:.0f}"
-            out.append(f"| {what} | {shown} {unit}{detail} | {'yes' if figure <= limit else '**no**'} |")
+            out.append(f"| {what} | not measured | – | | |")
+            return
+        cells = [show(figure, unit) + detail, "yes" if figure <= limit else "**no**"]
+        cells += [show(cpu, unit) + cpu_detail, "yes" if cpu <= limit else "**no**"] if cpu is not None else ["", ""]
+        out.append(f"| {what} | " + " | ".join(cells) + " |")
 
     k, k10 = short(n), short(n * 10)
-    apkg10 = find(rows, ".apkg", "ankdown", n)
-    line(f"{k} cards cold .apkg ≤ 1.0 × ankdown", apkg10 and apkg10.get("ratio"), TARGETS["apkg_vs_ankdown"], "×",
-         f" ({fmt_s(med(find(rows, '.apkg', 'cardpress', n)))} s vs {fmt_s(med(apkg10))} s)")
-    html10 = find(rows, ".apkg + HTML", "ankdown", n)
-    line(f"{k} cards .apkg + HTML ≤ 1.3 × ankdown", html10 and html10.get("ratio"), TARGETS["apkg_html_vs_ankdown"], "×",
-         f" ({fmt_s(med(find(rows, '.apkg + HTML', 'cardpress apkg+html', n)))} s vs {fmt_s(med(html10))} s)")
-    line(f"{k} cards .apkg peak memory ≤ 300 MB", peak(find(rows, ".apkg", "cardpress", n)),
-         TARGETS["apkg_peak_mb"], "MB")
-    line(f"no-op rebuild, {k} cards in 50 files ≤ 0.3 s", med(find(rows, "no-op rebuild", "cardpress")),
-         TARGETS["noop_s"], "s")
-    line("one card changed ≤ 0.6 s", med(find(rows, "one card changed", "cardpress")), TARGETS["one_card_s"], "s")
-    t10, t100 = med(find(rows, ".apkg", "cardpress", n)), med(find(rows, ".apkg", "cardpress", n * 10))
+    cp10, ank10 = find(rows, ".apkg", "cardpress", n), find(rows, ".apkg", "ankdown", n)
+    line(f"{k} cards cold .apkg ≤ 1.0 × ankdown", ank10 and ank10.get("ratio"), TARGETS["apkg_vs_ankdown"], "×",
+         f" ({fmt_s(med(cp10))} s vs {fmt_s(med(ank10))} s)", ank10 and ank10.get("cpu_ratio"),
+         f" ({fmt_s(med_cpu(cp10))} s vs {fmt_s(med_cpu(ank10))} s)")
+    cph, ankh = find(rows, ".apkg + HTML", "cardpress apkg+html", n), find(rows, ".apkg + HTML", "ankdown", n)
+    line(f"{k} cards .apkg + HTML ≤ 1.3 × ankdown", ankh and ankh.get("ratio"), TARGETS["apkg_html_vs_ankdown"], "×",
+         f" ({fmt_s(med(cph))} s vs {fmt_s(med(ankh))} s)", ankh and ankh.get("cpu_ratio"),
+         f" ({fmt_s(med_cpu(cph))} s vs {fmt_s(med_cpu(ankh))} s)")
+    line(f"{k} cards .apkg peak memory ≤ 300 MB", peak(cp10), TARGETS["apkg_peak_mb"], "MB")
+    noop, one = find(rows, "no-op rebuild", "cardpress"), find(rows, "one card changed", "cardpress")
+    line(f"no-op rebuild, {k} cards in 50 files ≤ 0.3 s", med(noop), TARGETS["noop_s"], "s", cpu=med_cpu(noop))
+    line("one card changed ≤ 0.6 s", med(one), TARGETS["one_card_s"], "s", cpu=med_cpu(one))
+    cp100 = find(rows, ".apkg", "cardpress", n * 10)
+    t10, t100, c10, c100 = med(cp10), med(cp100), med_cpu(cp10), med_cpu(cp100)
     line(f"{k10} cards cold ≤ 10 × the {k} time", t100 / t10 if t10 and t100 else None, TARGETS["scale_100k"], "×",
-         f" ({fmt_s(t100)} s)" if t100 else "")
-    line(f"{k10} cards peak memory ≤ 1.5 GB", peak(find(rows, ".apkg", "cardpress", n * 10)),
-         TARGETS["peak_100k_mb"], "MB")
+         f" ({fmt_s(t100)} s)" if t100 else "", c100 / c10 if c10 and c100 else None,
+         f" ({fmt_s(c100)} s)" if c100 else "")
+    line(f"{k10} cards peak memory ≤ 1.5 GB", peak(cp100), TARGETS["peak_100k_mb"], "MB")
     for layout, key in (("handout", "pdf_handout_s"), ("cards", "pdf_cards_s"), ("quiz", "pdf_quiz_s")):
         r = find(rows, "PDF", f"cardpress pdf {layout}")
-        line(f"PDF {layout}, {r['cards'] if r else 1000:,} cards ≤ {TARGETS[key]} s", med(r), TARGETS[key], "s")
+        line(f"PDF {layout}, {r['cards'] if r else 1000:,} cards ≤ {TARGETS[key]} s", med(r), TARGETS[key], "s",
+             cpu=med_cpu(r))
     pdf_rows = [r for r in rows if r["scenario"] == "PDF" and r["runs"]]
     line("PDF peak memory ≤ 700 MB (sum over the process tree)",
          max((peak(r, "tree_mb") for r in pdf_rows), default=None), TARGETS["pdf_peak_mb"], "MB")
