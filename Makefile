@@ -1,7 +1,7 @@
 # `make`       set up everything and build dist/ from source/
 # `make test`  set up everything (with test tools) and run the whole test suite
 # `make bench`  cardpress against its peers, writes bench/RESULTS.md and bench/scaling.svg
-#               (about 15 minutes; `make bench BENCH_FLAGS=--quick` for a short run)
+#               (about 30 minutes; `make bench BENCH_FLAGS=--quick` for a 7-minute run)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -1,7 +1,7 @@
 """cardpress against its peers, in one run (issue 15): `make bench`.
 
-    python bench/peers.py                 # the full run (about 25 minutes on 2 cores)
-    python bench/peers.py --quick         # 1k and 10k cards, one run each, handout PDF only
+    python bench/peers.py                 # the full run (about 30 minutes on 2 cores)
+    python bench/peers.py --quick         # 1k and 10k cards, one run each, handout PDF only (~7 min)
     python bench/peers.py --runs 5 --no-100k --no-pdf
     python bench/peers.py --render-only   # RESULTS.md and the plot again from results.json
 
@@ -814,12 +814,13 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs per tool and scenario (median) [3]")
     ap.add_argument("--slow-runs", type=int, default=1, help="runs for the PDFs and 100k cards [1]")
-    ap.add_argument("--quick", action="store_true", help="1k and 10k cards only, 1 run, the handout PDF only")
+    ap.add_argument("--quick", action="store_true",
+                    help="1k and 10k cards only, 1 run, the handout PDF only, runs killed after 120 s")
     ap.add_argument("--no-100k", action="store_true", help="skip 100,000 cards")
     ap.add_argument("--no-pdf", action="store_true", help="skip the PDF layouts")
     ap.add_argument("--no-peers", action="store_true", help="cardpress alone")
     ap.add_argument("--peers", default=",".join(PEER_SPECS), help="peers to run, comma-separated [all]")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds before one run is killed [600]")
+    ap.add_argument("--timeout", type=float, help="seconds before one run is killed [600; 120 with --quick]")
     ap.add_argument("--slow-peer", type=float, default=60,
                     help="a peer whose run takes longer than this is run once at that size [60]")
     ap.add_argument("--python", default=sys.executable, help="the Python that runs cardpress [this one]")
@@ -840,6 +841,8 @@ def main() -> None:
         return
     if args.quick:
         args.runs, args.slow_runs, args.no_100k = 1, 1, True
+    if args.timeout is None:
+        args.timeout = 120 if args.quick else 600
 
     started = time.perf_counter()
     date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -66,7 +66,7 @@ def main() -> None:
     ax.set_title(f"Cold build to .apkg: cardpress and its peers ({data['machine']['cores']} cores, {data['date'][:10]})",
                  fontsize=10)
     ax.grid(True, which="both", linewidth=0.3, alpha=0.6)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
 
