@@ -1,8 +1,11 @@
 # `make`       set up everything and build dist/ from source/
 # `make test`  set up everything (with test tools) and run the whole test suite
+# `make bench`  cardpress against its peers, writes bench/RESULTS.md and bench/scaling.svg
+#               (about 30 minutes; `make bench BENCH_FLAGS=--quick` for a 7-minute run)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+BENCH_FLAGS ?=
 
 .PHONY: all build setup setup-test system system-test test bench clean
 
@@ -37,7 +40,7 @@ test: setup-test
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/peers.py $(BENCH_FLAGS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache
