@@ -31,6 +31,14 @@ def _lexer(name: str):
         return None
 
 
+def warm(langs) -> None:
+    """Make the lexers of `langs` now (Pygments compiles a lexer's patterns
+    when it is first made: about 0.1 s each), so that a forked process
+    shares them instead of compiling them again."""
+    for lang in langs:
+        _lexer(lang.lower())
+
+
 def highlight(code: str, lang: str) -> str:
     """HTML for the inside of a `<code>` element; plain escaped text when the
     language is unknown or not given (no guessing: guesses flicker between

@@ -6,9 +6,11 @@ the fork and the trip back cost more than they save."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .. import highlight
 from ..errors import InternalError
 from ..fork import Partner, can_fork
 from ..model import Deck, Diagnostic
@@ -65,7 +67,12 @@ def _halves(jobs: Sequence[Job]) -> tuple[list[int], list[int]]:
     return sorted(halves[0]), sorted(halves[1])
 
 
+_FENCE_LANG_RE = re.compile(rb"^[ \t]{0,3}(?:`{3,}|~{3,})[ \t]*([A-Za-z0-9_+#.-]+)", re.M)
+
+
 def _both_cores(jobs: Sequence[Job]) -> list[Parsed]:
+    # Both processes highlight code: make its lexers once, before the fork.
+    highlight.warm({m.group(1).decode("ascii") for job in jobs for m in _FENCE_LANG_RE.finditer(job.data)})
     mine, theirs = _halves(jobs)
     results: list[Parsed | None] = [None] * len(jobs)
     partner = Partner(lambda conn: conn.send(("parsed", [(i, _parse(jobs[i])) for i in theirs])),
