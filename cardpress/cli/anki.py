@@ -5,13 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..build import BuildResult
 from ..console import Verbosity, echo
 from ..text import printable
 from .group import DEFAULT_SOURCES, main
 from .options import BUILD_OPTIONS, FORMATS, SOURCES, build_options, print_build
+
+if TYPE_CHECKING:  # the build is imported only when a command builds
+    from ..build import BuildResult
 
 
 @main.command("init")

@@ -6,15 +6,19 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..build import BuildResult
 from ..console import Verbosity, echo
 from ..errors import CardpressError
 from ..options import BuildOptions
 from ..writers import WRITERS
 from .group import DEFAULT_SOURCES, main
 from .options import BUILD_OPTIONS, FORMATS, WATCH_OPTIONS, build_options, print_build
+
+if TYPE_CHECKING:  # the build is imported only when a command builds
+    from ..build import BuildResult
 
 
 def _watch(sources, output, formats, level, debounce, options: BuildOptions, on_build=None) -> None:

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..build import build, gather
-from ..console import NORMAL, Verbosity, echo
+from ..console import NORMAL, QUIET, VERBOSE, Verbosity, echo
 from .group import DEFAULT_SOURCES, main
 from ..options import BuildOptions
 from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, QUESTION_LEVEL, SOURCES, STRICT, VERBOSITY,
-                      build_options, exit_code, print_build, print_diagnostics)
+                      build_options, build_report, exit_code, print_build, print_diagnostics, print_lines)
 
 
 @main.command("build")
@@ -22,10 +21,26 @@ from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, QUESTION_LEVEL, 
 def build_command(sources, formats, output, level, **options) -> None:
     """Build the outputs from SOURCES (files or folders; default: source/).
     Only what changed since the last build into OUTPUT is written again."""
+    from .. import noop
+
     verbosity = Verbosity(level)
     opts = build_options(**options)
-    result = build(sources or DEFAULT_SOURCES, Path(output), formats or None, opts, progress=verbosity.progress())
-    sys.exit(print_build(result, output, opts.strict, verbosity))
+    sources, out = sources or DEFAULT_SOURCES, Path(output)
+    # A build that would change nothing answers from its record, before the
+    # reader and the writers are even imported (noop.py).
+    build_key = noop.key(sources, out, formats or None, opts)
+    replayed = noop.replay(build_key, out, level)
+    if replayed is not None:
+        print_lines(replayed[1])
+        sys.exit(replayed[0])
+    from ..build import build
+
+    result = build(sources, out, formats or None, opts, progress=verbosity.progress())
+    code = print_build(result, output, opts.strict, verbosity)
+    if not result.written and not result.skipped and result.outputs and result.ok:
+        noop.record(build_key, out, result.outputs, code,
+                    {lvl: build_report(result, output, opts.strict, Verbosity(lvl))[1] for lvl in (QUIET, NORMAL, VERBOSE)})
+    sys.exit(code)
 
 
 @main.command("check")
@@ -34,6 +49,8 @@ def build_command(sources, formats, output, level, **options) -> None:
 @QUESTION_LEVEL
 def check_command(sources, strict, question_level) -> None:
     """Parse and validate SOURCES without writing anything."""
+    from ..build import gather
+
     library = gather(sources or DEFAULT_SOURCES, options=BuildOptions(question_level=question_level))
     print_diagnostics(library.diagnostics)
     code = exit_code(library.diagnostics, strict)
@@ -50,6 +67,7 @@ def check_command(sources, strict, question_level) -> None:
 @VERBOSITY
 def diff_command(sources, output, keep_ids, question_level, level) -> None:
     """Print what a build into OUTPUT would change (the changelog) without building."""
+    from ..build import gather
     from ..cache import ParseCache
     from ..history import compare
     from ..manifest import Manifest

@@ -3,13 +3,18 @@ print (diagnostics, changelog, summary)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..build import BuildResult
+from ..history import format_changes
 from ..console import NORMAL, QUIET, VERBOSE, Verbosity, echo
 from ..model import Severity
 from ..options import LAYOUTS, PAPERS, QUESTION_LEVELS, BuildOptions
 from ..writers import WRITERS
+
+if TYPE_CHECKING:  # the build is imported only when a command builds
+    from ..build import BuildResult
 
 
 def _together(*decorators):
@@ -81,27 +86,42 @@ def exit_code(diagnostics, strict: bool) -> int:
     return 0
 
 
-def print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity) -> int:
-    """Diagnostics, changelog and summary of one build; returns the exit code."""
-    print_diagnostics(result.diagnostics)
+def build_report(result: BuildResult, output, strict: bool, verbosity: Verbosity) -> tuple[int, list[tuple[str, bool]]]:
+    """The exit code of one build, and what to print about it: (text, to
+    stderr) lines: diagnostics, changelog, summary."""
+    lines = [(str(d), True) for d in result.diagnostics]
     code = exit_code(result.diagnostics, strict)
     if code == 0 or result.outputs:
-        verbosity.changelog(result.changes)
+        if not verbosity.quiet:
+            lines += [(line, False) for line in format_changes(result.changes, verbose=verbosity.verbose)]
         if verbosity.verbose:
             for deck in result.library.decks:
                 if deck.question_level != 2:
-                    echo(f"  {deck.source_path}: questions are the '{'#' * deck.question_level}' headings")
+                    lines.append((f"  {deck.source_path}: questions are the '{'#' * deck.question_level}' headings",
+                                  False))
             written = set(result.written)
-            for path in result.outputs:
-                echo(f"  {'wrote' if path in written else 'up to date'}: {path}")
+            lines += [(f"  {'wrote' if path in written else 'up to date'}: {path}", False) for path in result.outputs]
         if not verbosity.quiet:
             lib = result.library
             fresh = len(result.outputs) - len(result.written)
-            echo(f"built {len(result.outputs)} file(s) from {len(lib.decks)} deck(s), {lib.card_count} card(s) "
-                       f"into {output}/ ({len(result.written)} written, {fresh} up to date)")
+            lines.append((f"built {len(result.outputs)} file(s) from {len(lib.decks)} deck(s), {lib.card_count} "
+                          f"card(s) into {output}/ ({len(result.written)} written, {fresh} up to date)", False))
     else:
-        echo("build failed: nothing was written", err=True)
+        lines.append(("build failed: nothing was written", True))
     if result.skipped and result.outputs:
         shown = ", ".join(result.skipped[:5]) + (" …" if len(result.skipped) > 5 else "")
-        echo(f"skipped {len(result.skipped)} file(s) with errors, their last good outputs kept: {shown}", err=True)
+        lines.append((f"skipped {len(result.skipped)} file(s) with errors, their last good outputs kept: {shown}",
+                      True))
+    return code, lines
+
+
+def print_lines(lines: list[tuple[str, bool]]) -> None:
+    for text, err in lines:
+        echo(text, err=err)
+
+
+def print_build(result: BuildResult, output, strict: bool, verbosity: Verbosity) -> int:
+    """Diagnostics, changelog and summary of one build; returns the exit code."""
+    code, lines = build_report(result, output, strict, verbosity)
+    print_lines(lines)
     return code
