@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sys
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +27,7 @@ from . import outdir
 from .errors import OutputError
 from .identity import content_hash
 from .model import Card, Deck, Diagnostic, Library, Severity, SourceLocation
-from .paths import ASSETS_DIR, TEMPLATES_DIR
+from .codestamp import code_lines
 from .userkey import user_key
 
 CACHE_DIR = outdir.STATE_DIR
@@ -36,30 +35,14 @@ PARSED_DIR = "parsed"
 OUTPUTS_FILE = "outputs.json"
 VERSION = 1
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Changes whenever the code, templates, assets or Markdown libraries
-    that shape an output change. File sizes and mtimes, not contents: a stat
-    of a few dozen files costs nothing, hashing the fonts would not."""
-    import markdown_it
-    import mdit_py_plugins
-    import pygments
-
-    from importlib.metadata import version  # the math libraries by their metadata: importing ziamath takes 0.6 s
-
-    parts = [str(VERSION), sys.version, markdown_it.__version__, mdit_py_plugins.__version__, pygments.__version__,
-             version("latex2mathml"), version("ziamath"), version("ziafont"),
-             ",".join(f.name for f in fields(Card)), ",".join(f.name for f in fields(Deck))]
-    for base in (_PACKAGE_DIR, TEMPLATES_DIR, ASSETS_DIR):
-        for path in sorted(base.rglob("*")):
-            if "__pycache__" in path.parts or not path.is_file():
-                continue
-            st = path.stat()
-            parts.append(f"{path.relative_to(base.parent)}:{st.st_size}:{st.st_mtime_ns}")
-    return content_hash(*parts)
+    """Changes whenever the code, templates, assets or libraries that shape
+    an output change (codestamp.py), or the model's fields."""
+    return content_hash(str(VERSION), ",".join(f.name for f in fields(Card)), ",".join(f.name for f in fields(Deck)),
+                        *code_lines())
 
 
 # -- the parsed library --------------------------------------------------------

@@ -20,23 +20,17 @@ import hashlib
 import hmac
 import json
 import os
-import sys
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
 from . import outdir
 from .options import BuildOptions
-from .paths import ASSETS_DIR, TEMPLATES_DIR
+from .codestamp import code_lines
 from .userkey import user_key
 
 RECORD = "noop.json"
 _MAGIC = b"cardpress-noop-1 "
-_PACKAGE = Path(__file__).resolve().parent
-# The libraries whose version shapes an output (cache.code_version has the same list).
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3", "genanki", "weasyprint", "latex2mathml",
-              "ziamath", "jinja2")
 
 
 def _entries(top: Path, recurse: bool = True) -> list[str]:
@@ -76,18 +70,6 @@ def _stats(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def _code() -> list[str]:
-    lines = [sys.version]
-    for lib in _LIBRARIES:
-        try:
-            lines.append(f"{lib}={metadata.version(lib)}")
-        except metadata.PackageNotFoundError:
-            lines.append(f"{lib}=-")
-    for base in (_PACKAGE, TEMPLATES_DIR, ASSETS_DIR):
-        lines += [line for line in _entries(base) if "__pycache__" not in line]
-    return lines
-
-
 def key(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None, options: BuildOptions) -> str | None:
     """What this build would be asked and would find: the digest a record
     must match. None when there is no no-op path (--force, downloads)."""
@@ -95,7 +77,7 @@ def key(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None, op
         return None
     parts = ["v1", os.getcwd(), str(out_dir.resolve()), json.dumps(list(sources)), json.dumps(list(formats or [])),
              json.dumps(asdict(options), sort_keys=True, default=str), os.environ.get("SOURCE_DATE_EPOCH", ""),
-             *_code()]
+             *code_lines()]
     for s in sources:
         p = Path(s)
         if p.is_dir():
