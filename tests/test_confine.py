@@ -9,7 +9,9 @@ memory limit, so a regression fails the test instead of hanging the suite.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 import mimetypes
 import os
 import re
@@ -210,9 +212,8 @@ def test_a_crafted_cache_entry_cannot_bundle_a_file_outside_the_sources(tmp_path
     assert build([str(src)], out, ["apkg"]).ok
     [entry] = (out / ".cardpress" / "parsed").iterdir()
     signature, _, body = entry.read_bytes().partition(b"\n")  # signed: see cache.ParseCache
-    data = json.loads(body)
-    data["deck"]["media"] = ["../secret.png"]
-    entry.write_bytes(signature + b"\n" + json.dumps(data).encode())
+    deck = pickle.loads(body)
+    entry.write_bytes(signature + b"\n" + pickle.dumps(dataclasses.replace(deck, media=("../secret.png",))))
     (src / "n.md").touch()
     assert build([str(src)], out, ["apkg"]).ok
     assert apkg_media(out / "n.apkg") == {}

@@ -245,15 +245,30 @@ def _entry(dist: Path) -> Path:
     return entry
 
 
+class _Payload:
+    """A pickle that runs code when it is loaded: what a crafted entry
+    would carry. It must never be unpickled (the signature is checked first)."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "PWNED"))
+
+
 def _poison(entry: Path, key: bytes | None) -> None:
-    """The entry with a script in an answer and a file from outside the
-    source folder as its media, signed with `key` (None: the old unsigned
-    format, as a crafted `dist/` would carry it)."""
+    """The entry as a crafted `dist/` would carry it: a deck with a script in
+    an answer and a file from outside the source folder as its media, and a
+    pickle that runs code when loaded, signed with `key` (None: unsigned)."""
+    import dataclasses
+    import pickle
+
     data = entry.read_bytes()
-    body = json.loads(data.split(b"\n", 1)[1] if data.startswith(ParseCache.MAGIC) else data)
-    body["cards"][0][2] = '<p>pwned<script>alert("PWNED")</script><img src="../secret.txt"></p>'
-    body["deck"]["media"] = ["../secret.txt"]
-    raw = json.dumps(body).encode()
+    deck = pickle.loads(data.split(b"\n", 1)[1])  # our own entry, to alter
+    card = dataclasses.replace(deck.cards[0], answer_html='<p>pwned<script>alert("PWNED")</script>'
+                                                          '<img src="../secret.txt"></p>')
+    deck = dataclasses.replace(deck, cards=(card, *deck.cards[1:]), media=("../secret.txt",))
+    raw = pickle.dumps((deck, _Payload(entry.parent.parent.parent / "UNPICKLED")))
     if key is None:
         entry.write_bytes(raw)
     else:
@@ -276,6 +291,7 @@ def test_a_crafted_parse_cache_entry_is_parsed_again(tmp_path, signed_with):
     assert result.ok, result.diagnostics
     site = "".join(p.read_text("utf-8") for p in (dist / "html").rglob("*.html"))
     assert "PWNED" not in site and "Because." in site
+    assert not (tmp_path / "UNPICKLED").exists()  # the crafted pickle never ran
     with zipfile.ZipFile(dist / "deck.apkg") as z:
         assert not any(b"SECRET-TOKEN" in z.read(name) for name in z.namelist())
     col = open_collection(tmp_path / "col.anki2")
