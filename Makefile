@@ -1,10 +1,13 @@
 # `make`       set up everything and build dist/ from source/
 # `make test`  set up everything (with test tools) and run the whole test suite
+#              on both cores (pytest-xdist)
+# `make test-fast`  the edit-test loop: everything but the `browser` and `slow`
+#              tests, in one process (see tests/conftest.py for the markers)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: all build setup setup-test system system-test test bench clean
+.PHONY: all build setup setup-test system system-test test test-fast bench clean
 
 all: build
 
@@ -33,8 +36,15 @@ setup-test: system-test $(VENV)/.installed-test
 build: setup
 	$(BIN)/cardpress build source -o dist
 
+# Whole test files go to one worker (`loadfile`): the PDF, site and
+# interrupt tests share module fixtures that are costly to build twice.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
+
 test: setup-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+test-fast: setup-test
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -29,6 +29,11 @@ from cardpress.context import BuildContext
 from cardpress.reader import read_library
 from conftest import REPO
 
+# Two full builds (every format) in subprocesses before the first test, and
+# every PDF layout rendered again for the last: about 6 s in all. The
+# sanitizer's own rules are unit-tested, fast, in test_sanitize.py.
+pytestmark = pytest.mark.slow
+
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00"
        b"\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
 
@@ -221,7 +226,6 @@ def test_site_pages_are_clean(built):
         assert_clean(page.read_text("utf-8"), allowed, str(page))
 
 
-@pytest.mark.slow  # renders every layout of both decks again, in process
 def test_pdf_source_html_and_pdf_are_clean(built, tmp_path):
     from cardpress.writers import pdf as pdf_writer
 

@@ -136,6 +136,7 @@ def snapshot(path: Path) -> dict[str, bytes]:
     return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # a full build, every format, in a subprocess
 def test_without_the_flag_a_build_never_touches_the_network(server, tmp_path):
     src = notes(tmp_path, server)
     proc = cli("build", "src", "-o", "out", cwd=tmp_path, guarded=True)
@@ -150,6 +151,7 @@ def test_without_the_flag_a_build_never_touches_the_network(server, tmp_path):
     assert src.exists()
 
 
+@pytest.mark.slow  # two full builds, every format, in subprocesses
 def test_fetched_images_are_bundled_by_every_writer_and_cached(server, tmp_path):
     notes(tmp_path, server)
     before = snapshot(tmp_path / "src")
