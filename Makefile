@@ -2,7 +2,9 @@
 # `make test`  set up everything (with test tools) and run the whole test suite
 #              on both cores (pytest-xdist)
 # `make test-fast`  the edit-test loop: everything but the `browser` and `slow`
-#              tests, in one process (see tests/conftest.py for the markers)
+#              tests (see tests/conftest.py for the markers), also on both cores
+# PYTEST_PARALLEL= (empty) runs either in one process; PYTEST_ARGS=... adds
+# pytest options, e.g. `make test-fast PYTEST_ARGS="-x tests/test_reader.py"`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -39,12 +41,13 @@ build: setup
 # Whole test files go to one worker (`loadfile`): the PDF, site and
 # interrupt tests share module fixtures that are costly to build twice.
 PYTEST_PARALLEL ?= -n 2 --dist loadfile
+PYTEST_ARGS ?=
 
 test: setup-test
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: setup-test
-	$(BIN)/python -m pytest -m "not browser and not slow"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py
