@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if found != REPO / "cardpress":
         raise pytest.UsageError(f"tests import cardpress from {found}, not {REPO / 'cardpress'}: "
                                 f"run pytest from {REPO}")
+    # A shell without job control starts background commands (`make test &`,
+    # `nohup ...`) with SIGINT ignored, and every subprocess inherits that:
+    # the Ctrl-C tests (watch, interrupted builds) would then wait in vain.
+    # A handler, unlike "ignore", is reset to the default in each child.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker

@@ -432,12 +432,11 @@ def test_quiz_questions_then_answer_key(quiz_pdf, library):
         assert counts == sorted(counts) and counts[0] < counts[-1], "longer answers get more lines"
 
         # The key, in two columns: read each column top to bottom.
-        key_pages = pdf.pages[first_key:]
-        key = printed("".join(page.crop((0, 0, page.width / 2, page.height)).extract_text() +
-                              page.crop((page.width / 2, 0, page.width, page.height)).extract_text()
-                              for page in key_pages))
-        right = printed(key_pages[0].crop((key_pages[0].width / 2, 0, key_pages[0].width,
-                                           key_pages[0].height)).extract_text())
+        columns = [(page.crop((0, 0, page.width / 2, page.height)).extract_text(),
+                    page.crop((page.width / 2, 0, page.width, page.height)).extract_text())
+                   for page in pdf.pages[first_key:]]
+        key = printed("".join(left + right for left, right in columns))
+        right = printed(columns[0][1])
         assert any(printed(f"{n}{c.question_text}") in right for n, c in enumerate(deck.cards, 1)), \
             "the key's first page has a second column"
     at = 0
