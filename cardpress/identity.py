@@ -22,8 +22,9 @@ def slugify(text: str) -> str:
     letter or digit become one `-`. Hangul stays Hangul (`relu의-문제점은`),
     so keys and anchors read like the question.
 
-    Punctuation and spacing differences do not change the key: "ReLU란?" and
-    "ReLU 란" are the same card, which is what a user fixing a typo expects.
+    Case and punctuation do not change the key: "ReLU란?", "relu란" and
+    "ReLU란!" are the same card, which is what a user fixing a typo expects.
+    A space is a word boundary, so "ReLU 란" is another key ("relu-란").
     """
     text = unicodedata.normalize("NFC", text).casefold()
     return _NON_WORD.sub("-", text).strip("-_") or "card"

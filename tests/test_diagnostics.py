@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.model import Severity
+from cardpress.model import Diagnostic, Severity, SourceLocation
 from cardpress.read import read_text
 from conftest import REPO
 
@@ -319,8 +319,20 @@ def test_a_crashing_writer_is_one_internal_error_line(tmp_path: Path):
     assert "Traceback" in proc.stderr and "ValueError: kaboom" in proc.stderr
 
 
-def test_diagnostics_are_errors_or_warnings_only():
-    assert {s.value for s in Severity} == {"error", "warning"}
+def test_problems_print_as_one_line_each_and_only_errors_fail():
+    """What a user sees: `path:line: severity: message`, sorted by line;
+    an error fails the read, a warning alone does not; a problem with the
+    whole file has no line number."""
+    lib = read_text("# D\n\n## Q\nA <center>x</center>\n\n## Q\nB\n", path="d.md")
+    assert [str(d) for d in lib.diagnostics] == [
+        "d.md:4: warning: HTML tag <center> is not supported: tag removed, text kept",
+        "d.md:6: error: duplicate question (first at line 3)",
+    ]
+    assert [d.severity for d in lib.diagnostics] == [Severity.WARNING, Severity.ERROR]
+    assert lib.has_errors
+    only_warning = read_text("# D\n\n## Q\nA <center>x</center>\n", path="d.md")
+    assert [d.severity for d in only_warning.diagnostics] == [Severity.WARNING] and not only_warning.has_errors
+    assert str(Diagnostic(SourceLocation("d.md", 0), Severity.ERROR, "unreadable")) == "d.md: error: unreadable"
 
 
 def test_frontmatter_tags_reach_every_anki_note(tmp_path: Path):

@@ -7,6 +7,9 @@ build then completes as if nothing had happened.
 Covers every format in `cardpress.writers.WRITERS` (the builds use the
 default, all formats). Real subprocesses, real signals; a few kills per
 signal at seeded random moments (CARDPRESS_KILL_SEED to replay one).
+
+Every test that builds (the `states` fixture alone takes ~7 s) is `slow`;
+the sweep of leftovers is plain file handling and stays in the fast lane.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ KILLS_PER_SIGNAL = 3
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}  # deterministic outputs: byte comparisons hold
 
-# Where each known format's output shows up; a format not listed here is
-# still covered by the byte-for-byte comparison of every output.
+# Where each format's output shows up: every format in WRITERS must have
+# an entry (test_every_format_is_covered), so a new writer is killed
+# mid-write here too.
 EVIDENCE = {"apkg": "*.apkg", "pdf": "*.pdf", "html": "html/index.html"}
 
 
@@ -142,11 +146,12 @@ def states(tmp_path_factory):
     return {"base": base, "v2": v2, "good": good, "old": outputs(good), "new": outputs(new), "duration": duration}
 
 
+@pytest.mark.slow
 def test_every_format_is_covered(states):
     old = states["old"]
+    assert set(WRITERS) == set(EVIDENCE), "add each new format's output pattern to EVIDENCE"
     for fmt, pattern in EVIDENCE.items():
-        if fmt in WRITERS:
-            assert any(Path(rel).match(pattern) for rel in old), f"no {fmt} output in {sorted(old)}"
+        assert any(Path(rel).match(pattern) for rel in old), f"no {fmt} output in {sorted(old)}"
     # v2 changed every output, so each kill can land between the two states.
     for name, files in groups(old).items():
         assert groups(states["new"])[name] != files, name
@@ -195,6 +200,7 @@ def test_killed_build_leaves_old_or_new_outputs_intact(states, sig, tmp_path):
     print(f"{sig.name}: {seen}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", (signal.SIGINT, signal.SIGTERM), ids=["SIGINT", "SIGTERM"])
 def test_signal_mid_write_is_one_line_and_a_clean_exit(states, sig, tmp_path):
     """Caught while a temporary output exists (so surely mid-write): exit
@@ -221,6 +227,7 @@ def test_signal_mid_write_is_one_line_and_a_clean_exit(states, sig, tmp_path):
         assert files in (groups(states["old"])[name], groups(states["new"])[name]), name
 
 
+@pytest.mark.slow  # the 7 s build fixture
 def test_leftovers_of_a_killed_build_are_swept_once_old(states, tmp_path):
     """SIGKILL leaves temporaries in the staging folder `.cardpress/tmp/`; a
     later build removes those older than an hour (never a running build's

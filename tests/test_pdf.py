@@ -287,6 +287,7 @@ def parallel(tmp_path_factory):
     return root / "a" / "big.pdf", root / "b" / "big.pdf", gather([str(src)]).decks[0], root / "one" / "big.pdf"
 
 
+@pytest.mark.slow  # the `parallel` fixture lays out 60 cards three times
 def test_parallel_handout_reads_as_one(parallel):
     path, again, deck, _one = parallel
     assert path.read_bytes() == again.read_bytes()
@@ -312,6 +313,7 @@ def test_parallel_handout_reads_as_one(parallel):
     assert reader.metadata.title == deck.title and reader.trailer["/Root"]["/Lang"] == "ko"
 
 
+@pytest.mark.slow  # the `parallel` fixture lays out 60 cards three times
 def test_large_deck_in_two_sections_same_pages_either_way(parallel):
     """A large deck's handout has two sections, each from a new page; laid
     out in one process or two, its pages read the same."""
@@ -374,23 +376,78 @@ def test_cards_answers_sit_behind_their_questions(cards_pdf, library):
 
 # -- quiz ---------------------------------------------------------------------
 
+def _numbers_at_left(page, left: float) -> list[tuple[int, float]]:
+    """(number, top) of the question numbers set in the left margin."""
+    return [(int(w["text"]), w["top"]) for w in page.extract_words()
+            if w["text"].isdigit() and w["x0"] < left]
+
+
+def _rules(page) -> list[float]:
+    """Tops of the ruled writing lines. Each is a line box's bottom border,
+    drawn as a pair of nested filled boxes the width of the text (the
+    border is the ring between them): one line per distinct top."""
+    return sorted({round(r["top"], 1) for r in page.rects if r["width"] > page.width / 2})
+
+
 def test_quiz_questions_then_answer_key(quiz_pdf, library):
+    """The questions come first, in order, each once and without its answer,
+    each with ruled lines to write on (more for longer answers); then, from
+    a new page, the answer key: every question again, in order, each
+    followed by its whole answer, set in two columns."""
     deck = library.decks[0]
     with pdfplumber.open(quiz_pdf) as pdf:
         pages = [page.extract_text() for page in pdf.pages]
-        first_key = next(i for i, text in enumerate(pages) if text.startswith(f"{deck.title} 정답"))
+        headers = [text.splitlines()[0] for text in pages]
+        first_key = headers.index(f"{deck.title} 정답")
+        assert first_key > 0
+        assert headers[:first_key] == [f"{deck.title} 문제"] * first_key
+        assert headers[first_key:] == [f"{deck.title} 정답"] * (len(pages) - first_key)
+        assert pages[first_key].splitlines()[1] == "정답"  # the key starts a page of its own
+
+        # The questions: in order, each once, and no answer among them.
         questions = printed(body_text(pages[:first_key]))
-        # The key is set in two columns: read each column top to bottom.
-        key = printed("".join(page.crop((0, 0, page.width / 2, page.height)).extract_text() +
-                              page.crop((page.width / 2, 0, page.width, page.height)).extract_text()
-                              for page in pdf.pages[first_key:]))
+        at = 0
+        for n, card in enumerate(deck.cards, 1):
+            q = printed(f"{n}{card.question_text}")
+            found = questions.find(q, at)
+            assert found >= 0, f"question {n} missing or out of order"
+            assert questions.count(q) == 1, f"question {n} printed twice"
+            at = found + len(q)
+            answer = printed(card.answer_text)[-20:]  # its end: answers often begin by repeating the question
+            assert not answer or answer not in questions, f"the answer to question {n} is on the quiz"
+
+        # Room to write: ruled lines under each question, down to the next.
+        left = 28 * MM  # the numbers hang in the 9 mm before the text (20 mm page margin)
+        rules: dict[int, int] = {}
+        for page in pdf.pages[:first_key]:
+            marks = _numbers_at_left(page, left)
+            tops = _rules(page)
+            for i, (n, top) in enumerate(marks):
+                bottom = marks[i + 1][1] if i + 1 < len(marks) else page.height
+                rules[n] = sum(top < y < bottom for y in tops)
+        assert sorted(rules) == list(range(1, len(deck.cards) + 1))
+        assert all(2 <= count <= 8 for count in rules.values()), rules
+        by_length = sorted(range(1, len(deck.cards) + 1), key=lambda n: len(deck.cards[n - 1].answer_text))
+        counts = [rules[n] for n in by_length]
+        assert counts == sorted(counts) and counts[0] < counts[-1], "longer answers get more lines"
+
+        # The key, in two columns: read each column top to bottom.
+        columns = [(page.crop((0, 0, page.width / 2, page.height)).extract_text(),
+                    page.crop((page.width / 2, 0, page.width, page.height)).extract_text())
+                   for page in pdf.pages[first_key:]]
+        key = printed("".join(left + right for left, right in columns))
+        right = printed(columns[0][1])
+        assert any(printed(f"{n}{c.question_text}") in right for n, c in enumerate(deck.cards, 1)), \
+            "the key's first page has a second column"
     at = 0
     for n, card in enumerate(deck.cards, 1):
-        at = questions.index(printed(f"{n}{card.question_text}"), at)
-    at = 0
-    for n, card in enumerate(deck.cards, 1):
-        at = key.index(printed(f"{n}{card.question_text}"), at)
-        at = key.index(printed(card.answer_text), at)
+        q, a = printed(f"{n}{card.question_text}"), printed(card.answer_text)
+        found = key.find(q, at)
+        assert found >= 0, f"key: question {n} missing or out of order"
+        answer_at = key.find(a, found + len(q))
+        assert answer_at == found + len(q), f"key: the answer to {n} does not follow its question"
+        at = answer_at + len(a)
+    assert [item.title for item in PdfReader(quiz_pdf).outline] == ["문제", "정답"]
 
 
 # -- notes that need more than the shipped ones ------------------------------

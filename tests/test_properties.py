@@ -14,6 +14,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,6 +152,7 @@ def test_mutated_real_notes_build_or_give_diagnostics(text):
     build_or_diagnose(text, ["apkg", "html"])
 
 
+@pytest.mark.slow  # four PDF builds
 @given(mutated_notes())
 @examples(4)
 def test_mutated_real_notes_build_the_pdf_or_give_diagnostics(text):

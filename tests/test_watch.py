@@ -12,7 +12,12 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import NOTES, REPO
+
+# Real subprocesses waiting on file events and debounce timers: 1-2 s each.
+pytestmark = pytest.mark.slow
 
 TIMEOUT = 30  # seconds for any one step; a healthy loop needs well under 2
 
@@ -121,12 +126,6 @@ def test_serve_reloads_the_page_after_an_edit(notes_copy, tmp_path):
     import http.client
     import urllib.request
 
-    import pytest
-
-    from cardpress.writers import WRITERS
-
-    if "html" not in WRITERS:
-        pytest.skip("no HTML writer")
     out = tmp_path / "dist"
     notes = notes_copy / NOTES.name
     w = Watcher.__new__(Watcher)
