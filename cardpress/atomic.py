@@ -86,9 +86,11 @@ def write_at(target: Dir, name: str, data: bytes, staging: Dir | None = None, mo
     symlink at `name` itself, never what it points at."""
     where = staging or target
     tmp = f"{_token()}.tmp" if staging is not None else f".{name}.{_token()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600,
-                 dir_fd=where.fd)
     try:
+        # Made inside the `try`: a signal that lands just after the file is
+        # made must still find the cleanup below.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600,
+                     dir_fd=where.fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -96,8 +98,10 @@ def write_at(target: Dir, name: str, data: bytes, staging: Dir | None = None, mo
             os.fchmod(f.fileno(), mode)
         os.replace(tmp, name, src_dir_fd=where.fd, dst_dir_fd=target.fd)
     except BaseException as exc:
-        # Also on KeyboardInterrupt: never leave the temp file behind.
-        _unlink(where, tmp)
+        # Also on KeyboardInterrupt: never leave the temp file behind. (Not
+        # when the name was taken: O_EXCL refused, the file is not ours.)
+        if not isinstance(exc, FileExistsError):
+            _unlink(where, tmp)
         if isinstance(exc, OSError) and exc.errno == errno.EXDEV and staging is not None:
             write_at(target, name, data, None, mode)  # a mount point inside the output
             return
@@ -138,8 +142,10 @@ def replace_dir_at(parent: Dir, name: str, staging: Dir,
     """
     tmp = f"{_token()}.tmp" if staging.fd != parent.fd else f".{name}.{_token()}.tmp"
     old: str | None = None
-    os.mkdir(tmp, 0o700, dir_fd=staging.fd)
+    made = False
     try:
+        os.mkdir(tmp, 0o700, dir_fd=staging.fd)  # inside the `try`: see write_at
+        made = True
         yield staging.path / tmp
         if before_swap is not None:
             before_swap(staging.path / tmp)
@@ -158,8 +164,9 @@ def replace_dir_at(parent: Dir, name: str, staging: Dir,
                     os.rename(old, name, src_dir_fd=staging.fd, dst_dir_fd=parent.fd)  # put the old one back
                     old = None
                 raise
-    except BaseException:
-        rmtree_at(staging, tmp)
+    except BaseException as exc:
+        if made or not isinstance(exc, FileExistsError):  # a name taken by another: not ours to remove
+            rmtree_at(staging, tmp)
         raise
     finally:
         if old is not None:

@@ -75,7 +75,7 @@ class ParseCache:
         """The entry of a file's parse: its bytes, where it is, the code, and
         the `settings` that shape its parse."""
         head = "\x1f".join((code_version(), str(root), display, *settings)).encode("utf-8", "surrogateescape")
-        return hashlib.sha256(head + b"\x00" + data).hexdigest()[:32] + ".json"
+        return hashlib.sha256(head + b"\x00" + data).hexdigest()[:32] + ".pickle"
 
     def _mac(self, name: str, body: bytes) -> bytes:
         assert self.key is not None

@@ -21,7 +21,7 @@ SUBDIR = "lastgood"
 
 
 def _name(deck_source: str) -> str:
-    return hashlib.sha256(deck_source.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".json"
+    return hashlib.sha256(deck_source.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".pickle"
 
 
 class LastGood:

@@ -26,6 +26,7 @@ from typing import Sequence
 
 from . import outdir
 from .options import BuildOptions
+from .text import printable
 from .codestamp import code_lines
 from .userkey import user_key
 
@@ -124,8 +125,9 @@ def record(build_key: str | None, out_dir: Path, outputs: Sequence[Path], code: 
     if build_key is None or secret is None:
         return
     names = [str(p) for p in outputs]
+    shown = {str(k): [(printable(text), err) for text, err in lines] for k, lines in printed.items()}
     body = json.dumps({"key": build_key, "outputs": names, "outputs_digest": _outputs_digest(out_dir, names),
-                       "code": code, "printed": {str(k): v for k, v in printed.items()}},
+                       "code": code, "printed": shown},
                       ensure_ascii=False).encode("utf-8", "surrogateescape")
     mac = hmac.new(secret, body, hashlib.sha256).hexdigest().encode()
     try:

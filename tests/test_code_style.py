@@ -192,20 +192,24 @@ def test_every_text_colour_of_the_card_is_readable(anki_card, theme):
 # ---- the PDF -------------------------------------------------------------------
 
 def test_code_lines_become_boxes_with_their_indent():
+    """Every line a box; a line long enough to wrap in the narrowest layout
+    (over SHORT columns) also hangs from its indent (`cp-wrap`, `--hang`)."""
+    long = "    return some_function(argument_one, argument_two)"
     html = ('<pre><code class="language-python"><span class="hl-k">def</span> f():\n\t<span class="hl-s">"""a\n'
-            'b"""</span>\n\n    return 1\n</code></pre>')
+            f'b"""</span>\n\n{long}\n</code></pre>')
     assert code_lines(html) == (
         '<pre><code class="language-python">'
-        '<span class="cp-line" style="--hang: 2"><span class="hl-k">def</span> f():</span>'
-        # a tab is 4 columns; the string open at the line end is closed and reopened
-        '<span class="cp-line" style="--hang: 6">\t<span class="hl-s">"""a</span></span>'
-        '<span class="cp-line" style="--hang: 2"><span class="hl-s">b"""</span></span>'
-        '<span class="cp-line" style="--hang: 2"></span>'  # blank lines stay
-        '<span class="cp-line" style="--hang: 6">    return 1</span>'  # the final newline opens no line
+        '<span class="cp-line"><span class="hl-k">def</span> f():</span>'
+        # the string open at the line end is closed and reopened
+        '<span class="cp-line">\t<span class="hl-s">"""a</span></span>'
+        '<span class="cp-line"><span class="hl-s">b"""</span></span>'
+        '<span class="cp-line"></span>'  # blank lines stay
+        f'<span class="cp-line cp-wrap" style="--hang: 6">{long}</span>'  # indent 4 + 2; the final newline opens no line
         "</code></pre>")
     assert code_lines("<p>no code</p>") == "<p>no code</p>"
-    assert code_lines("<pre>x\n  y</pre>") == ('<pre><span class="cp-line" style="--hang: 2">x</span>'
-                                               '<span class="cp-line" style="--hang: 4">  y</span></pre>')
+    assert code_lines("<pre>x\n  y</pre>") == '<pre><span class="cp-line">x</span><span class="cp-line">  y</span></pre>'
+    tabbed = "\t\t" + "x" * 30  # 8 columns of tabs + 30: past SHORT
+    assert code_lines(f"<pre>{tabbed}</pre>") == f'<pre><span class="cp-line cp-wrap" style="--hang: 10">{tabbed}</span></pre>'
 
 
 def _lines(page) -> list[list[dict]]:

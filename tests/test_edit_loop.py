@@ -308,7 +308,7 @@ def test_a_corrupt_cache_means_a_full_rebuild(tmp_path, damage):
         p.write_bytes(b"stale")
         os.utime(p, ns=(0, 0))
     cache = out / ".cardpress"
-    files = [cache / "outputs.json", cache / "manifest.json", *sorted((cache / "parsed").glob("*.json"))]
+    files = [cache / "outputs.json", cache / "manifest.json", *sorted((cache / "parsed").glob("*.pickle"))]
     for f in files:
         if damage == "garbage":
             f.write_bytes(b"\x00{not json")
@@ -329,7 +329,7 @@ def test_cached_parse_equals_a_fresh_parse(notes_copy, tmp_path):
     cache = ParseCache(tmp_path / "dist")
     assert read_library([str(notes_copy)], cache=cache) == fresh
     cache.flush()
-    assert list((tmp_path / "dist" / ".cardpress" / "parsed").glob("*.json"))
+    assert list((tmp_path / "dist" / ".cardpress" / "parsed").glob("*.pickle"))
     again = ParseCache(tmp_path / "dist")
     assert read_library([str(notes_copy)], cache=again) == fresh
     assert again.used and not again.pending  # served from the cache, nothing re-parsed but the broken file

@@ -210,7 +210,7 @@ def test_a_symlinked_cache_folder_deletes_nothing_outside(tmp_path):
                         for name in ("media-cache", "parsed")]
     assert tree(tmp_path, skip=dist) == before
     assert (dist / ".cardpress" / "parsed").is_dir() and not (dist / ".cardpress" / "parsed").is_symlink()
-    assert list((dist / ".cardpress" / "parsed").glob("*.json"))  # the cache works again
+    assert list((dist / ".cardpress" / "parsed").glob("*.pickle"))  # the cache works again
 
 
 def test_links_where_outputs_go_are_replaced_or_refused_never_written_through(tmp_path, monkeypatch):
@@ -241,7 +241,7 @@ def test_links_where_outputs_go_are_replaced_or_refused_never_written_through(tm
 # -- item 9: what is read back from .cardpress/ cannot inject anything -------------------------
 
 def _entry(dist: Path) -> Path:
-    (entry,) = (dist / ".cardpress" / "parsed").glob("*.json")
+    (entry,) = (dist / ".cardpress" / "parsed").glob("*.pickle")
     return entry
 
 

@@ -20,6 +20,17 @@ from anki_helpers import import_apkg, open_collection
 from conftest import REPO
 from test_confine import AUDIT, PNG, SECRET, _assert_confined
 
+# The confinement test's audited build, with the CLI's handling of a
+# problem the user can fix (a refused output folder): one line, exit 1.
+GUARDED_AUDIT = AUDIT.replace(
+    "result = build(sys.argv[4:], Path(sys.argv[2]), sys.argv[3].split(\",\"))",
+    "from cardpress.errors import CardpressError\n"
+    "try:\n"
+    "    result = build(sys.argv[4:], Path(sys.argv[2]), sys.argv[3].split(\",\"))\n"
+    "except CardpressError as exc:\n"
+    "    sys.exit(str(exc))")
+assert GUARDED_AUDIT != AUDIT
+
 pytestmark = pytest.mark.slow
 
 NAMES = st.sampled_from(["a", "노트", "b c", "x#1", "what?", "deep/er", ".hidden", "다이어그램", "img/p"])
@@ -100,7 +111,7 @@ def test_random_trees_stay_confined(tmp_path_factory, entries, out_name, pdf):
     out = tmp / out_name
     before = snapshot(tmp, skip=out)
     formats = "apkg,html,pdf" if pdf else "apkg,html"
-    proc = subprocess.run([sys.executable, "-c", AUDIT, str(REPO), str(out), formats, str(src)],
+    proc = subprocess.run([sys.executable, "-c", GUARDED_AUDIT, str(REPO), str(out), formats, str(src)],
                           capture_output=True, text=True, timeout=180, cwd=tmp)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     if proc.returncode != 0:

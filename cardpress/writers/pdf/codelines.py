@@ -2,10 +2,14 @@
 
 Paper cannot scroll, so a code line longer than the page is wide must
 wrap. Wrapped naively it restarts at column 0 and reads as dedented code
-(fatal in Python). Here each line of a `<pre>` becomes
-`<span class="cp-line" style="--hang: N">`, N being the line's own
-indentation in columns plus two; print.css gives the span a hanging indent
-of N columns and draws a continuation mark in front of every wrapped part.
+(fatal in Python). Here each line of a `<pre>` becomes a
+`<span class="cp-line">`; a line long enough to wrap in the narrowest
+layout (over SHORT columns) also gets `cp-wrap` and `--hang: N`, N being
+its own indentation in columns plus two: print.css gives it a hanging
+indent of N columns and draws a continuation mark in front of every wrapped
+part. Short lines get neither: the hanging indent and the mark are drawn
+with positioned boxes and computed lengths, which cost WeasyPrint more than
+the rest of a line's layout, and they can never wrap.
 
 Pure text work on the sanitized HTML through `markup.tokens`: inline tags
 open across a line end (a highlighted multi-line string, a `<b>` in a raw
@@ -21,6 +25,9 @@ from ...markup import Tag, tokens
 TAB = 4  # columns per tab (the card CSS sets `tab-size: 4`)
 HANG = 2  # continuation lines start this many columns right of their line
 MAX_INDENT = 24  # deeper indents hang no further: narrow cards must keep room for text
+# Columns that fit on a line of the narrowest layout (a duplex card's side
+# at its largest code size holds about 38): shorter lines never wrap.
+SHORT = 36
 
 _VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"})
 
@@ -37,9 +44,19 @@ def indent_columns(text: str) -> int:
     return columns
 
 
+def columns(text: str) -> int:
+    """The width of a line of code in columns (tabs to the next stop)."""
+    width = 0
+    for ch in text:
+        width += TAB - width % TAB if ch == "\t" else 1
+    return width
+
+
 def _line_span(pieces: list[str], text: str) -> str:
+    if columns(text) <= SHORT:
+        return f'<span class="cp-line">{"".join(pieces)}</span>'
     hang = min(indent_columns(text), MAX_INDENT) + HANG
-    return f'<span class="cp-line" style="--hang: {hang}">{"".join(pieces)}</span>'
+    return f'<span class="cp-line cp-wrap" style="--hang: {hang}">{"".join(pieces)}</span>'
 
 
 def _split_lines(inner: list[Tag | str]) -> str:
