@@ -192,7 +192,7 @@ class _Writing:
 def _with_anki_fields(record: DeckRecord, written: DeckRecord) -> DeckRecord:
     """`record` (this build's identity record) with the note type and mod
     times the Anki writer just stamped (`written`)."""
-    notes = {g: replace(r, hash=w.hash, mod=w.mod) if (w := written.notes.get(g)) else r
+    notes = {g: replace(r, hash=w.hash, mod=w.mod, notetype=w.notetype) if (w := written.notes.get(g)) else r
              for g, r in record.notes.items()}
     return replace(record, notetype_hash=written.notetype_hash, notetype_mod=written.notetype_mod, notes=notes)
 

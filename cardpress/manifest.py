@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import outdir
 from .model import Diagnostic, SourceLocation
+from .notetypes import BASIC
 
 VERSION = 1
 RECORD = "manifest.json"  # in the output's `.cardpress/`
@@ -52,6 +53,10 @@ class NoteRecord:
     # A reword spotted but not acted on: the GUID of the note it came from,
     # so a later `--keep-ids` build can still claim that note.
     reworded_from: str = ""
+    # Written by the Anki writer: the id of the note type the note was last
+    # packaged with (notetypes.py). Records from before there were several
+    # are cardpress Basic's, as their notes are.
+    notetype: int = BASIC.id
 
     _OPTIONAL = ("content", "answer", "pinned", "slug", "reworded_from")
 
@@ -60,6 +65,8 @@ class NoteRecord:
         # Only set extras are written: the manifest of 10,000 cards is read
         # on every build, so it stays small.
         data.update({k: getattr(self, k) for k in self._OPTIONAL if getattr(self, k)})
+        if self.notetype != BASIC.id:
+            data["notetype"] = self.notetype
         return data
 
     @classmethod
@@ -80,7 +87,7 @@ class NoteRecord:
 
 
 _NOTE_TYPES = {"hash": str, "mod": int, "key": str, "question": str, "line": int, "content": str, "answer": str,
-               "pinned": bool, "slug": str, "reworded_from": str}
+               "pinned": bool, "slug": str, "reworded_from": str, "notetype": int}
 
 
 @dataclass

@@ -14,7 +14,10 @@ attributes, never with patterns of their own over the HTML.
 
 Math is one element the reader writes and every writer replaces
 (`math_element`, `map_math`): the TeX as text, so the user's formula
-reaches each writer unchanged, and each renders it its own way.
+reaches each writer unchanged, and each renders it its own way. A cloze
+(`{{c1::text::hint}}`) is one element the same way (`cloze_open`,
+`map_cloze`): what it hides stays card HTML, so math, code and images work
+inside it, and each writer shows it as a blank, an Anki cloze or a reveal.
 """
 
 from __future__ import annotations
@@ -142,3 +145,71 @@ def map_math(html: str, render: Callable[[Formula], str]) -> str:
         return html
     out.append(html[pos:])
     return "".join(out)
+
+
+# -- cloze -------------------------------------------------------------------
+
+CLOZE_CLASS = "cp-cloze"
+_CLOZE_NUMBER_RE = re.compile(r"cp-c(\d+)$")
+_SPAN = frozenset({"span"})
+
+
+@dataclass(frozen=True)
+class Cloze:
+    number: int  # the N of {{cN::...}}, 1 or more
+    html: str  # what it hides: sanitized card HTML (math, code, images stay elements)
+    hint: str = ""  # plain text, unescaped
+
+
+def cloze_open(number: int, hint: str = "") -> str:
+    """The opening tag the reader writes for `{{cN::...}}` (the hint in
+    `title`, which the sanitizer keeps); `</span>` closes it."""
+    title = f' title="{escape(hint, quote=True)}"' if hint else ""
+    return f'<span class="{CLOZE_CLASS} cp-c{number}"{title}>'
+
+
+def _cloze_number(tag: Tag) -> int:
+    """N when `tag` opens a cloze element, else 0."""
+    if tag.closing or tag.name != "span" or CLOZE_CLASS not in tag.raw:
+        return 0
+    classes = tag.attrs().get("class", "").split()
+    if CLOZE_CLASS not in classes:
+        return 0
+    return next((int(m.group(1)) for c in classes if (m := _CLOZE_NUMBER_RE.match(c))), 0)
+
+
+def map_cloze(html: str, render: Callable[[Cloze], str]) -> str:
+    """`html` with every cloze element replaced by `render(cloze)`. The
+    element ends at the `</span>` that balances it (formulas inside are
+    spans too)."""
+    if CLOZE_CLASS not in html:
+        return html
+    out: list[str] = []
+    parts = list(tokens(html))
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        number = _cloze_number(part) if isinstance(part, Tag) else 0
+        if not number:
+            out.append(part.raw if isinstance(part, Tag) else part)
+            i += 1
+            continue
+        depth, j = 1, i + 1
+        while j < len(parts) and depth:
+            inner = parts[j]
+            if isinstance(inner, Tag) and inner.name in _SPAN and not inner.raw.endswith("/>"):
+                depth += -1 if inner.closing else 1
+            j += 1
+        body = "".join(p.raw if isinstance(p, Tag) else p for p in parts[i + 1:j - 1 if not depth else j])
+        out.append(render(Cloze(number, body, part.attrs().get("title", ""))))
+        i = j
+    return "".join(out)
+
+
+def cloze_numbers(html: str) -> tuple[int, ...]:
+    """The distinct cloze numbers in `html`, in order: a cloze note gets a
+    card for each."""
+    if CLOZE_CLASS not in html:
+        return ()
+    found = {_cloze_number(p) for p in tokens(html) if isinstance(p, Tag)}
+    return tuple(sorted(found - {0}))

@@ -77,6 +77,12 @@ class Card:
     # the key for a new card, the one already built for a card Anki knows
     # (also after the card moved to another file, or its deck was renamed).
     guid: str = ""
+    # What kind of card it is (read/kinds.py): "basic", "cloze" (its HTML
+    # holds cloze elements, markup.map_cloze), "reversed" (asked both ways)
+    # or "typed"; the kind picks the Anki note type (notetypes.py).
+    kind: str = "basic"
+    # A typed card's answer to type (plain text): its answer's first block.
+    typed: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,13 @@ class DeckChanges:
     moved_out: list[tuple[str, str]] = field(default_factory=list)  # (question, deck it went to)
     gone: bool = False  # the whole deck is gone: file deleted or retitled
     renamed_from: str = ""  # the title the last build knew this deck's file under
+    # (question, note type Anki has, note type it has now) for each card of another kind than last packaged
+    retyped: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
-        return bool(self.new or self.changed or self.removed or self.moved_in or self.moved_out or self.gone)
+        return bool(self.new or self.changed or self.removed or self.moved_in or self.moved_out or self.gone
+                    or self.retyped)
 
     def summary(self) -> str:
         text = (f"+{len(self.new)} new, ~{len(self.changed)} changed, -{len(self.removed)} removed, "
@@ -50,6 +53,10 @@ def format_changes(changes: list[DeckChanges], verbose: bool = False) -> list[st
         if verbose:
             lines += [f'  + "{q}"' for q in ch.new] + [f'  ~ "{q}"' for q in ch.changed]
             lines += [f'  > "{q}" (from "{deck}")' for q, deck in ch.moved_in]
+        if ch.retyped:
+            lines.append("  note type changed (Anki cannot change it on import: change it there with Browse → Notes → "
+                         "Change Note Type, then import again):")
+            lines += [f'  ≠ "{q}": {old} → {new}' for q, old, new in ch.retyped]
         if ch.removed:
             lines.append("  removed (Anki never deletes notes on import; delete these there):")
             lines += [f'  - "{q}"' for q in ch.removed]

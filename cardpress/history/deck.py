@@ -18,10 +18,14 @@ from difflib import SequenceMatcher
 from ..identity import content_hash, note_guid, slugify
 from ..manifest import DeckRecord, NoteRecord
 from ..model import Card, Deck, Diagnostic
+from ..notetypes import BASIC, for_kind, name_of
 from .changelog import DeckChanges
 
 REWORD_WARNING = ('question reworded from "{old}" (Anki will treat it as a new card and its review history '
                   "stays with the old one); run cardpress pin before editing questions")
+RETYPE_WARNING = ('this card is now a {kind} card, note type "{new}", but Anki has its note as "{old}" and cannot '
+                  "change a note's type on import: it keeps its history only if you change its note type in Anki "
+                  "(Browse → Notes → Change Note Type); the next import will then update it")
 
 
 def answer_hash(card: Card) -> str:
@@ -146,8 +150,9 @@ class DeckComparison:
                              question=card.question_text, line=card.location.line, content=card_hash(card),
                              answer=answer_hash(card), pinned=card.pinned,
                              slug=self.slugs[i] if self.slugs[i] != card.key else "",
-                             reworded_from=self.pending.get(i, ""))
+                             reworded_from=self.pending.get(i, ""), notetype=base.notetype if base else BASIC.id)
             self.record.notes[g] = rec
+            self._retyped(card, base)
             if g in self.moved_from:
                 self.changes.moved_in.append((card.question_text, self.moved_from[g]))
             elif g in revived:
@@ -195,6 +200,16 @@ class DeckComparison:
         for i in fresh:
             candidates[i].update(by_answer.get(answer_hash(self.cards[i]), ()))
         return {i: c for i, c in candidates.items() if c}
+
+    def _retyped(self, card: Card, base: NoteRecord | None) -> None:
+        """Warn when Anki has the card's note (it was packaged: `hash`)
+        under another note type than its kind now asks for."""
+        new = for_kind(card.kind)
+        if base is None or not base.hash or base.notetype == new.id:
+            return
+        old = name_of(base.notetype)
+        self._warn(card, RETYPE_WARNING.format(kind=card.kind, new=new.name, old=old))
+        self.changes.retyped.append((card.question_text, old, new.name))
 
     def _warn(self, card: Card, message: str) -> None:
         self.diagnostics.append(Diagnostic.warning(card.location, message))

@@ -18,13 +18,13 @@ from markdown_it.token import Token
 
 from .. import sanitize
 from ..identity import content_hash, slugify
-from ..markup import plain_text
+from ..markup import cloze_numbers, plain_text
 from ..model import Card, Deck
 from ..text import short, strip_controls
 from .confine import Limits
 from .decode import decode
 from .frontmatter import read_frontmatter
-from . import math
+from . import cloze, kinds, math
 from . import attrs as attributes
 from .links import Approved, LinkCheck
 from .markdown import (MAX_LEVEL, HEADING_TOKENS, flattened, heading_inline, line_of, parse, render, render_inline,
@@ -55,6 +55,7 @@ class DeckReader:
         self.sink = Sink(display_path)
         self.approved = Approved()  # filled by the link check, before any HTML is cleaned
         self.env: dict = {}
+        self.reverse = False  # frontmatter `reverse: true`
 
     @property
     def diagnostics(self):
@@ -78,6 +79,8 @@ class DeckReader:
         self.approved = LinkCheck(self.path, self.root, lines, self.sink, self.remote,
                                   base=self.base, limits=self.limits).check(tokens)
         math.check(tokens, lines, self.sink)
+        cloze.check(tokens, lines, self.sink)
+        self.reverse = meta.get("reverse") is True  # the deck's default for its cards (read/kinds.py)
 
         level = str(meta.get("question_level") or self.question_level)
         shape = outline(tokens, level)
@@ -89,6 +92,9 @@ class DeckReader:
         elif title is None:
             title, identity = title_from_filename(self.path), legacy_title_from_filename(self.path)
         description_html = self.clean(render(intro_tokens, self.env)) if intro_tokens else ""
+        for tok in (t for t in intro_tokens if t.type == "inline" and cloze.has_clozes(t.children or [])):
+            self.sink.warn(line_of(tok), "a cloze in the deck's description hides nothing (clozes work in cards): "
+                                         "it shows as plain text")
         if not shape.questions:
             # Line 1, not 0 (the whole file): editors' `path:line:` matchers skip lines without one.
             self.sink.warn(1, f"no questions found (questions are '{'#' * shape.level} ' headings); "
@@ -152,7 +158,8 @@ class DeckReader:
         taken: set[str] = set()  # keys in use, and pins suggested in messages
         for q in shape.questions:
             end = answer_end(tokens, q.index, shape.level)
-            if not q.body and end < len(tokens) and end == q.index + HEADING_TOKENS:
+            if (not q.body and end < len(tokens) and end == q.index + HEADING_TOKENS
+                    and not cloze.has_clozes(heading_inline(tokens, q.index).children or [])):
                 # Directly followed by another heading: a section, as GitHub shows it.
                 self.sink.warn(q.line, f"'{short(q.text)}' has no answer and another heading follows it: "
                                        "read as a section heading, not a question")
@@ -190,8 +197,12 @@ class DeckReader:
         answer_tokens = tokens[start + HEADING_TOKENS:end]
         answer_html = self.clean(render(answer_tokens, self.env), has_raw_html(answer_tokens)).strip()
         answer_text = plain_text(answer_html)
-        if not answer_text and "<img" not in answer_html:
+        if not answer_text and "<img" not in answer_html and not cloze_numbers(question_html):
             self.sink.error(line, f"question '{short(question_text)}' has an empty answer")
+            return None
+        chosen = kinds.choose(self.sink, line, attrs.classes, self.reverse, question_html, answer_html,
+                              tokens[start + HEADING_TOKENS:end], self.block_text)
+        if chosen is None:
             return None
         if key is None:
             key = slugify(question_text)
@@ -211,11 +222,17 @@ class DeckReader:
             pinned=pinned,
             classes=tuple(c for c in attrs.classes if c in attributes.CLASSES),
             tags=card_tags,
+            kind=chosen[0],
+            typed=chosen[1],
         )
 
     def clean(self, html: str, raw: bool = True) -> str:
         """Sanitized `html`; `raw`: it may hold raw HTML from the notes."""
         return sanitize.clean(html, self.approved.url_filter, raw)
+
+    def block_text(self, inline: Token) -> str:
+        """A paragraph's text as the reader sees it (plain, one space between words)."""
+        return plain_text(self.clean(render_inline(inline.children or [], self.env)))
 
     def display_rel(self) -> str:
         try:

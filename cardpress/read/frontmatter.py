@@ -22,7 +22,9 @@ FRONTMATTER_KEYS = {
     "lang": "language of the notes, a BCP 47 tag such as ko or en-US",
     "tags": "Anki tags added to every card, a list of words",
     "question_level": "which headings are questions: 2 (##, the default), 3, 4, or auto",
+    "reverse": "true: every card is also asked the other way round (a reversed card), unless typed or cloze",
 }
+_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
@@ -86,6 +88,12 @@ def _read_meta(node: yaml.Node, sink: Sink, meta: dict[str, object]) -> None:
         value = _clean(" ".join(vnode.value.split()), key, vline, sink)
         if key == "question_level" and value not in ("2", "3", "4", "auto"):
             sink.warn(vline, f"frontmatter question_level '{short(value)}' is not 2, 3, 4 or auto; ignored")
+            continue
+        if key == "reverse":
+            if value.lower() not in _BOOLEANS:
+                sink.warn(vline, f"frontmatter reverse '{short(value)}' is not true or false; ignored")
+                continue
+            meta[key] = _BOOLEANS[value.lower()]
             continue
         if key == "lang" and value and not _LANG_RE.match(value):
             sink.warn(vline, f"frontmatter lang '{short(value)}' is not a language tag like 'ko' or 'en-US'; ignored")

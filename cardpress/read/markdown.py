@@ -1,7 +1,7 @@
 """The Markdown parser: the only module that knows markdown-it-py.
 
 CommonMark plus the GFM extensions markdown-it-py ships (tables,
-strikethrough, task lists) and math (`math.py`), so what a user's editor
+strikethrough, task lists), math (`math.py`) and clozes (`cloze.py`), so what a user's editor
 preview shows is what the cards show. Code is highlighted here, once (`highlight.py`). Changes to
 how Markdown becomes HTML belong in this module's render rules.
 
@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .. import highlight
-from . import math
+from . import cloze, math
 
 # A heading is three tokens: heading_open, inline (its text), heading_close.
 HEADING_TOKENS = 3
@@ -48,6 +48,7 @@ def _make_parser(extensions: bool = True) -> MarkdownIt:
     md.use(tasklists_plugin)
     if extensions:
         math.use(md)
+        cloze.use(md)  # {{c1::...}}: read/cloze.py
     # markdown-it silently turns `[x](javascript:...)` into plain text; we
     # want to see every URL, report the unsafe ones with their line and
     # remove them (sanitize.clean drops them in any case).

@@ -1,7 +1,10 @@
 """Model -> one Anki package (.apkg) per deck. The only module that knows genanki.
 
 What keeps a user's review history across rebuilds (see ../shared/FACTS.md):
-- the note type has a fixed id and fixed field names; never change them;
+- each note type has a fixed id, fixed field names and template names;
+  never change them (notetypes.py: cardpress Basic 1607392319, Cloze
+  1607392320, Reversed 1607392321, Typed 1607392322; each card's kind picks
+  one, anki_fields.py fills its fields);
 - note GUIDs come from `identity.note_guid` (deck title + card key), not
   genanki's default hash of all fields;
 - each note's mod time comes from the manifest: unchanged notes keep theirs,
@@ -30,16 +33,24 @@ from ..images import rewrite_img_src
 from ..manifest import DeckRecord, NoteRecord, next_mod
 from ..markup import Formula, map_math
 from ..model import Card, Deck, Diagnostic
+from ..notetypes import BASIC, BY_ID, NoteType
 from ..templating import render
+from .anki_fields import TEMPLATES, note_fields
 
-# Fixed forever: Anki matches note types by id, and a change of fields or
-# template names makes it refuse every update ("conflicting").
-NOTETYPE_ID = 1607392319
-NOTETYPE_NAME = "cardpress Basic"
+# Fixed forever (notetypes.py): Anki matches note types by id, and a change
+# of fields or template names makes it refuse every update ("conflicting").
+NOTETYPE_ID = BASIC.id
+NOTETYPE_NAME = BASIC.name
 # Extra is reserved for later features (hints, sources) so adding them never
 # changes this note type's fields. CardId shows the card's key (searchable).
-FIELDS = ("Question", "Answer", "Extra", "CardId")
-TEMPLATE_NAME = "Card 1"
+FIELDS = BASIC.fields
+TEMPLATE_NAME = BASIC.templates[0]
+# A note packaged under another note type than before (a card that became a
+# cloze card...) is refused by Anki's import until the user changes its type
+# in Anki (history/ says so), which stamps it with the time of that change.
+# So the package dates it this far after the edit: a change of type made
+# within that time is older, and the next import then updates the note.
+RETYPE_WINDOW = 30 * 24 * 3600
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -47,7 +58,7 @@ _COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp
 
 
 class _AnkiAssets:
-    """The note type and its font files, made once per build.
+    """The note types and their font files, made once per build.
 
     The fonts (fonts.anki_faces: Pretendard for text, JetBrains Mono for
     code) are bundled so cards render with the same faces on every device:
@@ -66,19 +77,36 @@ class _AnkiAssets:
             name = f"_cardpress-{path.stem.lower()}-{hashlib.sha1(data).hexdigest()[:10]}{path.suffix}"
             self.fonts.append((name, data))
             faces.append({"family": face.family, "weight": face.weight, "url": name, "format": "woff2"})
+        self.faces = faces
         self.css = render("anki/note.css.j2", fonts=faces)
         self.qfmt = render("anki/front.html.j2")
         self.afmt = render("anki/back.html.j2")
         self.hash = content_hash(self.css, self.qfmt, self.afmt, *FIELDS)
+        self._models: dict[int, tuple[genanki.Model, str]] = {}
+
+    def model(self, nt: NoteType) -> tuple[genanki.Model, str]:
+        """The note type as genanki writes it, and a hash of what Anki
+        compares (CSS, templates, fields): Basic's is the one it always was."""
+        if nt.id not in self._models:
+            css = self.css if nt is BASIC else render("anki/note.css.j2", fonts=self.faces, kind=nt.kind)
+            templates = [{"name": name, "qfmt": render(f"anki/{front}.html.j2"), "afmt": render(f"anki/{back}.html.j2")}
+                         for name, front, back in TEMPLATES[nt.id]]
+            model = genanki.Model(nt.id, nt.name, fields=[{"name": f} for f in nt.fields], templates=templates,
+                                  css=css, model_type=genanki.Model.CLOZE if nt.cloze else genanki.Model.FRONT_BACK)
+            digest = self.hash if nt is BASIC else content_hash(
+                css, *(t[k] for t in templates for k in ("name", "qfmt", "afmt")), *nt.fields)
+            self._models[nt.id] = (model, digest)
+        return self._models[nt.id]
 
     def notetype(self) -> genanki.Model:
-        return genanki.Model(
-            NOTETYPE_ID,
-            NOTETYPE_NAME,
-            fields=[{"name": f} for f in FIELDS],
-            templates=[{"name": TEMPLATE_NAME, "qfmt": self.qfmt, "afmt": self.afmt}],
-            css=self.css,
-        )
+        return self.model(BASIC)[0]
+
+    def deck_hash(self, notetype_ids: set[int]) -> str:
+        """What the deck's note types are: Basic's hash alone for a deck of
+        Basic notes (so its packages stay as they were), else all of them."""
+        if notetype_ids <= {BASIC.id}:
+            return self.hash
+        return content_hash(*(self.model(BY_ID[i])[1] for i in sorted(notetype_ids)))
 
 
 def media_names(deck: Deck) -> dict[str, str]:
@@ -117,8 +145,8 @@ def _card_html(html: str, names: dict[str, str]) -> str:
     return map_math(_rewrite_media(html, names), _anki_math)
 
 
-def _fields(card: Card, names: dict[str, str]) -> list[str]:
-    return [_card_html(card.question_html, names), _card_html(card.answer_html, names), "", escape(card.key)]
+def _fields(card: Card, names: dict[str, str]) -> tuple[NoteType, list[str]]:
+    return note_fields(card, lambda html: _card_html(html, names))
 
 
 def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord:
@@ -128,20 +156,24 @@ def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord
     previous = ctx.manifest.decks.get(deck.title, DeckRecord())
     base = ctx.base_time(deck)
     record = DeckRecord(source=deck.source_path)
-    record.notetype_hash = assets.hash
-    record.notetype_mod = (previous.notetype_mod if previous.notetype_hash == assets.hash
-                           else next_mod(previous.notetype_mod, base))
     names = media_names(deck)
-    for card in deck.cards:
-        fields = _fields(card, names)
+    notes = [(card, *_fields(card, names)) for card in deck.cards]
+    record.notetype_hash = assets.deck_hash({nt.id for _card, nt, _fields in notes})
+    record.notetype_mod = (previous.notetype_mod if previous.notetype_hash == record.notetype_hash
+                           else next_mod(previous.notetype_mod, base))
+    for card, nt, fields in notes:
         guid = _guid(deck, card)
-        # Frontmatter tags count only when there are some, so decks without
-        # tags keep the hashes (and mod times) they had before tags existed.
-        digest = content_hash(deck.title, *fields, *(("tags", *deck.tags) if deck.tags else ()))
+        # Frontmatter tags count only when there are some, and the note type
+        # when it is not Basic, so notes keep the hashes (and mod times) they
+        # had before either existed.
+        digest = content_hash(deck.title, *fields, *(("tags", *deck.tags) if deck.tags else ()),
+                              *(("notetype", str(nt.id)) if nt is not BASIC else ()))
         old = previous.notes.get(guid)
         mod = old.mod if old is not None and old.hash == digest else next_mod(old.mod if old else 0, base)
+        if old is not None and old.hash and old.notetype != nt.id and old.hash != digest:
+            mod = max(mod, base + RETYPE_WINDOW)
         record.notes[guid] = NoteRecord(hash=digest, mod=mod, key=card.key, question=card.question_text,
-                                        line=card.location.line)
+                                        line=card.location.line, notetype=nt.id)
     return record
 
 
@@ -153,9 +185,9 @@ def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: Dec
     """Write the deck's package with the mod times `record` holds."""
     names = media_names(deck)
     gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=map_math(deck.description_html, _anki_math))
-    notetype = assets.notetype()
     for card in deck.cards:
-        gdeck.add_note(genanki.Note(model=notetype, fields=_fields(card, names), guid=_guid(deck, card),
+        nt, fields = _fields(card, names)
+        gdeck.add_note(genanki.Note(model=assets.model(nt)[0], fields=fields, guid=_guid(deck, card),
                                     sort_field=card.question_text, tags=list(deck.tags)))
     mods = {guid: note.mod for guid, note in record.notes.items()}
     # The package timestamp seeds genanki's note and card ids; derive it from
