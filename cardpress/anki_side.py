@@ -1,5 +1,6 @@
 """What Anki holds, as `cardpress push` sees it through AnkiConnect: our
-notes in a deck, matched by the CardId field, and the import of a package."""
+notes in a deck (of any of cardpress's note types: notetypes.py), matched by
+the CardId field, and the import of a package."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .ankiconnect import AnkiConnect, AnkiConnectError, ActionError
-from .apkg_read import KEY_FIELD, QUESTION_FIELD, Package, plain
+from .apkg_read import QUESTION_FIELD, Package, plain
 from .errors import CardpressError
+from .notetypes import KEY_FIELD, NOTE_TYPES
 
 IMPORT_TIMEOUT = 120.0  # seconds at least for sending and importing one package
 
@@ -23,6 +25,7 @@ class AnkiNote:
     mod: int | None  # None: an AnkiConnect too old to report it
     fields: tuple[str, ...]
     question: str
+    notetype: str = ""  # its note type's name in Anki
 
 
 def search_quote(text: str) -> str:
@@ -38,10 +41,16 @@ class AnkiSide:
         self.upload = upload
         self._notetypes: dict[tuple, bool] = {}
 
+    @staticmethod
+    def ours(pkg: Package) -> str:
+        """Notes of cardpress's note types, and of the package's."""
+        ids = sorted({nt.id for nt in NOTE_TYPES} | set(pkg.notetype_ids))
+        return "(" + " OR ".join(f"mid:{i}" for i in ids) + ")"
+
     def deck_query(self, pkg: Package) -> str:
         deck = search_quote(pkg.deck)
         # The deck itself, not its subdecks (another file may be "Deck::Sub").
-        return f'mid:{pkg.notetype_id} "deck:{deck}" -"deck:{deck}::*"'
+        return f'{self.ours(pkg)} "deck:{deck}" -"deck:{deck}::*"'
 
     def notes(self, pkg: Package) -> dict[str, AnkiNote]:
         nids = self.client.request("findNotes", query=self.deck_query(pkg))
@@ -54,32 +63,41 @@ class AnkiSide:
         for info in self.client.request("notesInfo", notes=list(nids)):
             if not isinstance(info, dict) or "fields" not in info:
                 continue  # deleted meanwhile
-            values = tuple(info["fields"].get(name, {}).get("value", "") for name in pkg.field_names)
-            key = html.unescape(info["fields"].get(KEY_FIELD, {}).get("value", ""))
+            fields = {name: (f or {}).get("value", "") for name, f in info["fields"].items()}
+            order = sorted(info["fields"], key=lambda name: (info["fields"][name] or {}).get("order", 0))
+            key = html.unescape(fields.get(KEY_FIELD, ""))
             mod = info.get("mod")
-            question = plain(info["fields"].get(QUESTION_FIELD, {}).get("value", ""))
+            asks = next((nt.question_fields for nt in NOTE_TYPES if nt.name == info.get("modelName")),
+                        (QUESTION_FIELD,))
+            question = next((plain(fields[f]) for f in asks if fields.get(f)), "")
             found.setdefault(key, AnkiNote(int(info["noteId"]), key, mod if isinstance(mod, int) else None,
-                                           values, question))
+                                           tuple(fields[name] for name in order), question,
+                                           str(info.get("modelName", ""))))
         return found
 
     def elsewhere(self, pkg: Package, keys: Sequence[str]) -> set[str]:
         """Which of `keys` Anki has under our note type in some other deck
         (cards moved there in Anki: an import never moves them back)."""
-        queries = [("findNotes", {"query": f'mid:{pkg.notetype_id} "{KEY_FIELD}:{search_quote(html.escape(k))}"'})
+        queries = [("findNotes", {"query": f'{self.ours(pkg)} "{KEY_FIELD}:{search_quote(html.escape(k))}"'})
                    for k in keys]
         return {k for k, nids in zip(keys, self.client.multi(queries)) if nids}
 
     def notetype_differs(self, pkg: Package) -> bool:
-        ident = (pkg.notetype_name, pkg.css, tuple(sorted(pkg.templates.items())))
-        if ident not in self._notetypes:
-            try:
-                styling, templates = self.client.multi([("modelStyling", {"modelName": pkg.notetype_name}),
-                                                        ("modelTemplates", {"modelName": pkg.notetype_name})])
-                theirs = {name: (t.get("Front"), t.get("Back")) for name, t in (templates or {}).items()}
-                self._notetypes[ident] = (styling or {}).get("css") != pkg.css or theirs != pkg.templates
-            except ActionError:  # e.g. no note type of that name (renamed in Anki): let the import sort it out
-                self._notetypes[ident] = True
-        return self._notetypes[ident]
+        """Whether Anki's copy of any of the package's note types differs
+        (CSS, templates), or is missing."""
+        for nt in pkg.notetypes.values():
+            ident = (nt.name, nt.css, tuple(sorted(nt.templates.items())))
+            if ident not in self._notetypes:
+                try:
+                    styling, templates = self.client.multi([("modelStyling", {"modelName": nt.name}),
+                                                            ("modelTemplates", {"modelName": nt.name})])
+                    theirs = {name: (t.get("Front"), t.get("Back")) for name, t in (templates or {}).items()}
+                    self._notetypes[ident] = (styling or {}).get("css") != nt.css or theirs != nt.templates
+                except ActionError:  # e.g. no note type of that name (renamed in Anki): let the import sort it out
+                    self._notetypes[ident] = True
+            if self._notetypes[ident]:
+                return True
+        return False
 
     def import_package(self, pkg: Package) -> None:
         timeout = max(IMPORT_TIMEOUT, self.client.timeout)

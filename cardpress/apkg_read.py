@@ -1,5 +1,6 @@
-"""Reading back an Anki package that cardpress wrote: its deck, note type
-and notes (what `cardpress push` compares with what Anki holds)."""
+"""Reading back an Anki package that cardpress wrote: its deck, note types
+(one per kind of card it holds: notetypes.py) and notes (what `cardpress
+push` compares with what Anki holds)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 
 from .errors import CardpressError
 from .markup import plain_text
+from .notetypes import BASIC, BY_ID, KEY_FIELD
 from .text import short
 
-KEY_FIELD = "CardId"
 QUESTION_FIELD = "Question"
 
 
@@ -25,27 +26,45 @@ class PackageNote:
     key: str
     mod: int
     fields: tuple[str, ...]
+    notetype_id: int = BASIC.id
+
+
+@dataclass(frozen=True)
+class PackageNoteType:
+    id: int
+    name: str
+    field_names: tuple[str, ...]
+    css: str
+    templates: dict[str, tuple[str, str]]  # name -> (front, back)
+
+    @property
+    def question_fields(self) -> tuple[str, ...]:
+        known = BY_ID.get(self.id)
+        return known.question_fields if known else (QUESTION_FIELD,)
 
 
 @dataclass
 class Package:
     path: Path
     deck: str
-    notetype_id: int
-    notetype_name: str
-    field_names: tuple[str, ...]
-    css: str
-    templates: dict[str, tuple[str, str]]  # name -> (front, back)
+    notetypes: dict[int, PackageNoteType]  # a deck holds cards of one or more kinds (notetypes.py)
     notes: dict[str, PackageNote]  # by card key
 
+    @property
+    def notetype_ids(self) -> tuple[int, ...]:
+        return tuple(sorted(self.notetypes))
+
+    def notetype_of(self, key: str) -> PackageNoteType:
+        return self.notetypes[self.notes[key].notetype_id]
+
     def question(self, key: str) -> str:
-        note = self.notes[key]
-        return plain(note.fields[self.field_names.index(QUESTION_FIELD)]) if QUESTION_FIELD in self.field_names \
-            else key
+        note, nt = self.notes[key], self.notetype_of(key)
+        values = dict(zip(nt.field_names, note.fields))
+        return next((plain(values[f]) for f in nt.question_fields if values.get(f)), key)
 
 
 def read_package(path: Path) -> Package:
-    """The deck, note type and notes of a package written by cardpress."""
+    """The deck, note types and notes of a package written by cardpress."""
     try:
         with zipfile.ZipFile(path) as z:
             db = z.read("collection.anki2")
@@ -62,22 +81,28 @@ def read_package(path: Path) -> Package:
         finally:
             conn.close()
     models, decks = json.loads(models_json), json.loads(decks_json)
-    if not rows or len(models) != 1:
-        raise CardpressError(f"{path}: error: not a cardpress deck (expected one note type and some notes)")
-    model = next(iter(models.values()))
-    names = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
-    if KEY_FIELD not in names:
-        raise CardpressError(f"{path}: error: not a cardpress deck (its note type has no {KEY_FIELD} field)")
+    if not rows or not models:
+        raise CardpressError(f"{path}: error: not a cardpress deck (expected its note types and some notes)")
+    notetypes = {}
+    for model in models.values():
+        names = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
+        if KEY_FIELD not in names:
+            raise CardpressError(f"{path}: error: not a cardpress deck (its note type \"{model['name']}\" has no "
+                                 f"{KEY_FIELD} field)")
+        templates = {t["name"]: (t["qfmt"], t["afmt"]) for t in model["tmpls"]}
+        notetypes[int(model["id"])] = PackageNoteType(int(model["id"]), model["name"], names, model["css"], templates)
     deck_names = [decks[str(d)]["name"] for d in dids if str(d) in decks]
     if len(deck_names) != 1:
         raise CardpressError(f"{path}: error: expected the cards of one deck, found {len(deck_names)}")
     notes: dict[str, PackageNote] = {}
-    for guid, _mid, mod, flds in rows:
+    for guid, mid, mod, flds in rows:
+        nt = notetypes.get(int(mid))
+        if nt is None:
+            raise CardpressError(f"{path}: error: not a cardpress deck (a note of an unknown note type {mid})")
         values = tuple(flds.split("\x1f"))
-        key = html.unescape(values[names.index(KEY_FIELD)])
-        notes[key] = PackageNote(guid, key, int(mod), values)
-    templates = {t["name"]: (t["qfmt"], t["afmt"]) for t in model["tmpls"]}
-    return Package(Path(path), deck_names[0], int(model["id"]), model["name"], names, model["css"], templates, notes)
+        key = html.unescape(values[nt.field_names.index(KEY_FIELD)])
+        notes[key] = PackageNote(guid, key, int(mod), values, nt.id)
+    return Package(Path(path), deck_names[0], notetypes, notes)
 
 
 def plain(fragment: str, limit: int = 80) -> str:

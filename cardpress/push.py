@@ -31,7 +31,8 @@ from typing import Callable, Sequence
 
 from .ankiconnect import AnkiConnect, check_url, is_loopback
 from .anki_side import AnkiNote, AnkiSide, DeckFailed
-from .apkg_read import KEY_FIELD, Package, PackageNote, read_package
+from .apkg_read import Package, PackageNote, read_package
+from .notetypes import KEY_FIELD
 
 
 
@@ -76,6 +77,7 @@ class DeckReport:
     unchanged: list[str] = field(default_factory=list)
     kept_in_anki: list[str] = field(default_factory=list)  # edited in Anki after this build: Anki kept its version
     elsewhere: list[str] = field(default_factory=list)  # in another deck in Anki
+    retyped: list[str] = field(default_factory=list)  # of another note type in Anki: the import cannot update them
     removed: list[AnkiNote] = field(default_factory=list)  # in Anki, no longer in the notes
     deleted: int = 0
     error: str | None = None
@@ -146,6 +148,7 @@ def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) 
         report.kept_in_anki = [k for k, n in pkg.notes.items() if _newer(before[k], n)]
         report.removed = [n for k, n in before.items() if k not in pkg.notes]
         return
+    report.retyped = _retyped(pkg, before)
     report.pushed = True
     if dry_run:  # what the import would do, from what Anki has now
         for key, note in pkg.notes.items():
@@ -177,6 +180,13 @@ def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) 
         if _newer(after[key], note):
             report.kept_in_anki.append(key)
     report.removed = [n for k, n in after.items() if k not in pkg.notes]
+    report.retyped = _retyped(pkg, after)
+
+
+def _retyped(pkg: Package, anki: dict[str, AnkiNote]) -> list[str]:
+    """Keys whose note Anki has under another of our note types (a card
+    that became a cloze card...): no import can update them."""
+    return [k for k in pkg.notes if k in anki and anki[k].notetype and anki[k].notetype != pkg.notetype_of(k).name]
 
 
 def _newer(anki_note: AnkiNote, note: PackageNote) -> bool:
@@ -191,6 +201,12 @@ def _print_deck(report: DeckReport, dry_run: bool, echo: Echo) -> None:
         more = " …" if len(report.kept_in_anki) > 3 else ""
         echo(f"{pkg.path}: warning: {len(report.kept_in_anki)} card(s) were edited in Anki after this build, so "
              f"Anki keeps its version: {shown}{more}", err=True)
+    if report.retyped:
+        shown = ", ".join(f'"{pkg.question(k)}"' for k in report.retyped[:3])
+        more = " …" if len(report.retyped) > 3 else ""
+        echo(f"{pkg.path}: warning: {len(report.retyped)} card(s) have another note type in Anki than in the notes, "
+             "so no import can update them: change it there (Browse → Notes → Change Note Type), then push again: "
+             f"{shown}{more}", err=True)
     if report.elsewhere:
         echo(f"{pkg.path}: warning: {len(report.elsewhere)} card(s) are in another deck in Anki (moved there); "
              "they were updated where they are", err=True)
