@@ -27,6 +27,7 @@ from ..model import Deck, Diagnostic
 from ..paths import TEMPLATES_DIR
 from ..templating import render
 from . import WRITERS
+from .html_kinds import items
 from .html_ui import UI, cards_label, site_language
 
 SITE_DIR = WRITERS["html"].folder  # the folder replaced whole
@@ -171,11 +172,13 @@ def write(ctx: WriteContext) -> WriteResult:
         def local_url(rel: str, root: str = root, media: dict = media) -> str | None:
             return root + quote(media[rel]) if rel in media else None
 
-        cards = [
-            {"key": c.key, "question_html": card_html(c.question_html, local_url),
-             "answer_html": label_task_boxes(card_html(c.answer_html, local_url), site.text)}
-            for c in deck.cards
-        ]
+        def answer(html: str, local_url=local_url) -> str:
+            return label_task_boxes(card_html(html, local_url), site.text)
+
+        # One item per card, two for a reversed one (html_kinds.py).
+        cards = [item for c in deck.cards
+                 for item in items(c, lambda html, local_url=local_url: card_html(html, local_url), answer,
+                                   site.text, deck.lang)]
         site.files[page] = site.page(
             "html/deck.html.j2", root, assets=assets, deck=deck, deck_id=ctx.output_stem(deck), cards=cards,
             description=card_html(deck.description_html, local_url),

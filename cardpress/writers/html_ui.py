@@ -59,6 +59,11 @@ UI: dict[str, dict[str, str]] = {
         "key_mode": "Switch between study and list",
         "key_search": "Search the list",
         "key_help": "This help",
+        "blank": "blank",
+        "type_label": "Type the answer",
+        "type_check": "Check",
+        "type_right": "✓ Right",
+        "type_wrong": "✗ Not quite: the answer is “{a}”",
     },
     "ko": {
         "site_title": "플래시카드",
@@ -108,6 +113,11 @@ UI: dict[str, dict[str, str]] = {
         "key_mode": "학습 ↔ 목록 전환",
         "key_search": "목록에서 검색",
         "key_help": "이 도움말",
+        "blank": "빈칸",
+        "type_label": "답을 입력하세요",
+        "type_check": "확인",
+        "type_right": "✓ 정답",
+        "type_wrong": "✗ 아쉬워요. 정답은 “{a}”",
     },
 }
 

@@ -109,7 +109,10 @@
     const detailsOf = (li) => li.querySelector(":scope > .cp-card > .cp-details");
     const summaryOf = (li) => detailsOf(li).firstElementChild;
     const questionText = (li) => li.querySelector(".cp-question").textContent.replace(/^\d+\s*/, "").trim();
-    const answerText = (li) => li.querySelector(".cp-answer").textContent.replace(/\s+/g, " ").trim();
+    // A cloze card's answer is what its blanks hide, then its back (if any).
+    const answerText = (li) => Array.from(li.querySelectorAll(".cp-cloze-answer, .cp-answer"), (e) => e.textContent)
+      .join(" ").replace(/\s+/g, " ").trim();
+    const frontText = (li) => { const e = li.querySelector(".cp-cloze-text"); return e ? e.textContent : ""; };
 
     // The saved state, checked against today's cards: cards removed since
     // are dropped, new ones join the end of the order.
@@ -147,7 +150,7 @@
       const done = state.pos >= n;
       const li = current();
       if (shown !== li) {
-        if (shown) { shown.classList.remove("current"); detailsOf(shown).open = false; }
+        if (shown) { shown.classList.remove("current"); detailsOf(shown).open = false; clearTyped(shown); }
         if (li) li.classList.add("current");
         shown = li;
       }
@@ -316,7 +319,7 @@
     // NFKC + lower case, spaces removed: "relu", "ＲｅＬＵ" and decomposed
     // Hangul all find "ReLU", and "비 선형" finds "비선형" (Korean spacing varies).
     const fold = (s) => s.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
-    const haystacks = new Map(items.map((li) => [li, fold(questionText(li) + " " + li.querySelector(".cp-answer").textContent)]));
+    const haystacks = new Map(items.map((li) => [li, fold(questionText(li) + " " + frontText(li) + " " + li.querySelector(".cp-answer").textContent)]));
     const questionHaystacks = new Map(items.map((li) => [li, fold(questionText(li))]));
     // Cards the search opened because the words are in the answer; closed
     // again when the search no longer needs them.
@@ -381,6 +384,34 @@
       $("_cp-expand").dataset.open = String(allOpen);
     }
 
+    /* -- typed answers: compared as NFC, ignoring case and spacing -- */
+    const typedForm = (li) => li.querySelector(":scope > .cp-card > .cp-type");
+    const normal = (s) => s.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim();
+    function clearTyped(li) {
+      const form = typedForm(li);
+      if (!form) return;
+      form.reset();
+      const result = form.querySelector(".cp-type-result");
+      result.textContent = "";
+      result.className = "cp-type-result";
+    }
+    list.addEventListener("submit", (e) => {
+      const form = e.target.closest(".cp-type");
+      if (!form) return;
+      e.preventDefault();
+      const li = form.closest(".item");
+      const input = form.querySelector("input");
+      if (!input.value.trim()) { input.focus(); return; }
+      const right = normal(input.value) === normal(form.dataset.answer);
+      const result = form.querySelector(".cp-type-result");
+      result.textContent = right ? t("type_right") : t("type_wrong", { a: form.dataset.answer });
+      result.className = "cp-type-result " + (right ? "right" : "wrong");
+      // Show the answer, and give the keyboard back to the shortcuts (1 / 2 grade, arrows move).
+      if (state.mode === "study" && li === current()) { if (!detailsOf(li).open) flip(); }
+      else detailsOf(li).open = true;
+      summaryOf(li).focus({ preventScroll: true });
+    });
+
     /* -- pointer: click flips, swipe moves -- */
     let swipeStart = null;
     let swiped = false;
@@ -403,7 +434,7 @@
       if (state.mode !== "study") return;
       const li = current();
       if (swiped) { swiped = false; e.preventDefault(); return; }
-      if (!li || !li.contains(e.target) || e.target.closest("a, input")) return;
+      if (!li || !li.contains(e.target) || e.target.closest("a, input, .cp-type")) return;
       const summary = e.target.closest("summary");
       if (summary && summary.parentElement !== detailsOf(li)) return; // a <details> inside the answer
       if (!summary && String(getSelection()).length) return; // selecting text, not flipping
