@@ -32,7 +32,7 @@ from ...markup import MATH_CLASS
 from ...model import Card, Deck, Diagnostic, SourceLocation
 from ...paths import ASSETS_DIR
 from ...reproducible import source_date_epoch
-from . import formulas, layout, text
+from . import formulas, layout, sides, text
 from .capture import LogCatcher, catch_logs, environ
 
 # A fontconfig configuration with no font directories: the renderer then
@@ -116,12 +116,16 @@ class PrintCard:
     question_html: str
     answer_html: str
     source: Card
+    key_question_html: str = ""  # the quiz key's question (a cloze card's filled in), else question_html
+    ruled: int | None = None  # the quiz's ruled lines when not from the answer (sides.Side.lines)
 
     @property
     def lines(self) -> int:
         """Ruled lines the quiz leaves for writing the answer: one per ~40
         characters of the model answer (handwriting is larger than print),
         at least 2, at most 8."""
+        if self.ruled is not None:
+            return self.ruled
         return max(2, min(8, len(self.source.answer_text) // 40 + 1))
 
 
@@ -132,6 +136,7 @@ class Renderer:
     def __init__(self, ctx: WriteContext, tmp: Path) -> None:
         self.ctx = ctx
         self.diagnostics: list[Diagnostic] = []
+        self._warned: set[Diagnostic] = set()
         self.base_url = SOURCE_URL
         self.fetcher = AssetFetcher(ASSETS_DIR, source=Path(ctx.library.root),
                                     media={name: Path(path) for name, path in ctx.library.media_files})
@@ -146,7 +151,10 @@ class Renderer:
         self._image_cards: dict[str, SourceLocation] = {}  # image URL -> the first card using it
 
     def warn(self, location: SourceLocation, message: str) -> None:
-        self.diagnostics.append(Diagnostic.warning(location, message))
+        diagnostic = Diagnostic.warning(location, message)
+        if diagnostic not in self._warned:  # a card printed twice (both sides of a reversed one) warns once
+            self._warned.add(diagnostic)
+            self.diagnostics.append(diagnostic)
 
     # -- preparation -------------------------------------------------------
 
@@ -164,19 +172,28 @@ class Renderer:
         """Print-ready cards and deck description; warns about what the
         PDF cannot show as written (remote images, missing glyphs, runs
         and nesting it had to bound)."""
+        # What the layout prints for each card (sides.py: both sides of a
+        # reversed card, a cloze card per cN on flashcards).
+        entries = [(card, side) for card in deck.cards for side in sides.sides(card, self.ctx.options.layout)]
         # Anchors by number (`handout.pdf#q-12` is card 12 as printed),
         # ASCII: Korean keys would be stored as long hex strings that the
-        # join of a parallel build reads slowly. `#<card id>` links go there.
-        anchors = {card.key: f"q-{number}" for number, card in enumerate(deck.cards, 1)}
+        # join of a parallel build reads slowly. `#<card id>` links go to a
+        # card's first.
+        anchors: dict[str, str] = {}
+        for number, (card, _side) in enumerate(entries, 1):
+            anchors.setdefault(card.key, f"q-{number}")
         desc = self._prepare_html(deck.description_html, deck.location, anchors)
         head = [ch for ch in deck.title + deck.author + deck.source_path if ord(ch) not in self.coverage]
         self._warn_missing(deck.location, head)
         cards = []
-        for number, card in enumerate(deck.cards, 1):
-            q = self._prepare_html(card.question_html, card.location, anchors)
-            a = self._prepare_html(card.answer_html, card.location, anchors)
-            cards.append(PrintCard(number, anchors[card.key], f"{number}. {card.question_text}",
-                                   self.contents_html(card), q, a, card))
+        for number, (card, side) in enumerate(entries, 1):
+            q = self._prepare_html(side.question_html, card.location, anchors)
+            a = self._prepare_html(side.answer_html, card.location, anchors)
+            key_q = q if side.key_question_html is None else self._prepare_html(side.key_question_html,
+                                                                                card.location, anchors)
+            shown = sides.listed(card)
+            cards.append(PrintCard(number, f"q-{number}", f"{number}. {shown.question_text}{side.label}",
+                                   self.contents_html(shown), q, a, card, key_q, side.lines))
         return cards, desc
 
     def _prepare_html(self, html: str, location: SourceLocation, anchors: dict[str, str]) -> str:
