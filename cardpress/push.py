@@ -77,7 +77,6 @@ class DeckReport:
     unchanged: list[str] = field(default_factory=list)
     kept_in_anki: list[str] = field(default_factory=list)  # edited in Anki after this build: Anki kept its version
     elsewhere: list[str] = field(default_factory=list)  # in another deck in Anki
-    retyped: list[str] = field(default_factory=list)  # of another note type in Anki: the import cannot update them
     removed: list[AnkiNote] = field(default_factory=list)  # in Anki, no longer in the notes
     deleted: int = 0
     error: str | None = None
@@ -139,6 +138,7 @@ def push(result, settings: PushSettings, echo: Echo, confirm: Callable[[str], bo
 
 def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) -> None:
     before = anki.notes(pkg)
+    _refuse_retyped(pkg, before)
     lagging = {k for k, n in pkg.notes.items()
                if k not in before or (before[k].mod < n.mod if before[k].mod is not None
                                       else before[k].fields != n.fields)}
@@ -148,7 +148,6 @@ def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) 
         report.kept_in_anki = [k for k, n in pkg.notes.items() if _newer(before[k], n)]
         report.removed = [n for k, n in before.items() if k not in pkg.notes]
         return
-    report.retyped = _retyped(pkg, before)
     report.pushed = True
     if dry_run:  # what the import would do, from what Anki has now
         for key, note in pkg.notes.items():
@@ -180,13 +179,21 @@ def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) 
         if _newer(after[key], note):
             report.kept_in_anki.append(key)
     report.removed = [n for k, n in after.items() if k not in pkg.notes]
-    report.retyped = _retyped(pkg, after)
 
 
-def _retyped(pkg: Package, anki: dict[str, AnkiNote]) -> list[str]:
-    """Keys whose note Anki has under another of our note types (a card
-    that became a cloze card...): no import can update them."""
-    return [k for k in pkg.notes if k in anki and anki[k].notetype and anki[k].notetype != pkg.notetype_of(k).name]
+def _refuse_retyped(pkg: Package, anki: dict[str, AnkiNote]) -> None:
+    """A deck holding notes that Anki has under another note type (a card
+    that became a cloze card...) is not imported: AnkiConnect imports with
+    "Merge note types", which would add the old type's templates to ours
+    (a reversed card) or refuse the whole deck (a cloze card)."""
+    retyped = [k for k in pkg.notes
+               if k in anki and anki[k].notetype and anki[k].notetype != pkg.notetype_of(k).name]
+    if retyped:
+        first = pkg.question(retyped[0])
+        raise DeckFailed(f'{pkg.path}: error: {len(retyped)} card(s) have another note type in Anki than in the '
+                         f'notes (first: "{first}", "{anki[retyped[0]].notetype}" in Anki, '
+                         f'"{pkg.notetype_of(retyped[0]).name}" now), which no import can change: change it there '
+                         "(Browse → Notes → Change Note Type), then push again")
 
 
 def _newer(anki_note: AnkiNote, note: PackageNote) -> bool:
@@ -201,12 +208,6 @@ def _print_deck(report: DeckReport, dry_run: bool, echo: Echo) -> None:
         more = " …" if len(report.kept_in_anki) > 3 else ""
         echo(f"{pkg.path}: warning: {len(report.kept_in_anki)} card(s) were edited in Anki after this build, so "
              f"Anki keeps its version: {shown}{more}", err=True)
-    if report.retyped:
-        shown = ", ".join(f'"{pkg.question(k)}"' for k in report.retyped[:3])
-        more = " …" if len(report.retyped) > 3 else ""
-        echo(f"{pkg.path}: warning: {len(report.retyped)} card(s) have another note type in Anki than in the notes, "
-             "so no import can update them: change it there (Browse → Notes → Change Note Type), then push again: "
-             f"{shown}{more}", err=True)
     if report.elsewhere:
         echo(f"{pkg.path}: warning: {len(report.elsewhere)} card(s) are in another deck in Anki (moved there); "
              "they were updated where they are", err=True)
