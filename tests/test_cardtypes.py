@@ -311,6 +311,7 @@ def test_shipped_deck_reimports_unchanged(notes_copy, tmp_path, col):
 
 # ---- push: packages with several note types -------------------------------------
 
+@pytest.mark.slow
 def test_push_several_note_types(tmp_path):
     from ankiconnect_server import AnkiConnectServer
 
@@ -353,3 +354,103 @@ def test_push_several_note_types(tmp_path):
         with server.lock:
             assert server.col.get_note(nid)["Text"] == "<p>Plain {{c1::answer}}.</p>"
             assert [t["name"] for t in server.col.models.by_name("cardpress Cloze")["tmpls"]] == ["Cloze"]
+
+
+# ---- the PDF (WeasyPrint, read back with pdfplumber) ----------------------------
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    """The three layouts of the kinds deck."""
+    root = tmp_path_factory.mktemp("kinds-pdf")
+    write_notes(root / "src")
+    out = root / "dist"
+    for layout in ("handout", "quiz", "cards"):
+        result = build([str(root / "src")], out, ["pdf"], layout=layout, incremental=False)
+        assert result.ok and not result.diagnostics, [str(d) for d in result.diagnostics]
+    return {"handout": out / "kinds.pdf", "quiz": out / "kinds.quiz.pdf", "cards": out / "kinds.cards.pdf"}
+
+
+@pytest.mark.slow
+def test_handout_blanks_and_key(pdfs):
+    import pdfplumber
+
+    with pdfplumber.open(pdfs["handout"]) as pdf:
+        pages = [squash(p.extract_text() or "") for p in pdf.pages]
+        body = pages[-1]
+        # Numbered blanks with their hints, then the key under the card.
+        blanks = "1활성화함수1는음수를0으로만들고,2함수이름는출력을3사이로누릅니다."
+        assert blanks + "1ReLU2시그모이드3" in body
+        assert body.index("ReLU") > body.index(blanks)
+        assert "2ThecapitalofSouthKoreais11Seoul" in body
+        # The contents give nothing away.
+        assert "2ThecapitalofSouthKoreais[…]1" in pages[1] and "Seoul" not in pages[1]
+        look_at_a_blank(pdfs["handout"], pdf.pages[-1])
+
+
+def look_at_a_blank(path: Path, page) -> None:
+    """Render the page and look: under the first blank's number, a drawn
+    line about as wide as the blank (3.4 em), dark on the paper."""
+    from PIL import Image
+
+    number = next(w for w in page.extract_words(extra_attrs=["size"]) if w["text"] == "1" and w["size"] < 7)
+    box = next(r for r in page.rects if r["x0"] <= number["x0"] and number["x1"] <= r["x1"] and r["width"] < 60)
+    scale = 2  # 144 dpi
+    png = path.with_suffix(".png")
+    subprocess.run(["pdftoppm", "-r", str(72 * scale), "-f", str(page.page_number), "-l", str(page.page_number),
+                    "-png", "-singlefile", str(path), str(png.with_suffix(""))], check=True)
+    image = Image.open(png).convert("L")
+    rows = range(int(number["bottom"] * scale), int((box["bottom"] + 3) * scale))
+    span = range(int(box["x0"] * scale), int(box["x1"] * scale))
+    dark = max(sum(image.getpixel((x, y)) < 100 for x in span) for y in rows)
+    assert dark >= 0.9 * len(span), (dark, len(span))
+
+
+@pytest.mark.slow
+def test_quiz_blanks_then_filled_key(pdfs):
+    import pdfplumber
+
+    with pdfplumber.open(pdfs["quiz"]) as pdf:
+        pages = [squash(p.extract_text() or "") for p in pdf.pages]
+        first_key = next(i for i, text in enumerate(pages) if text.startswith("Kinds정답"))
+        # The key is set in two columns: each read top to bottom.
+        key = "".join(squash(page.crop((0, 0, page.width / 2, page.height)).extract_text() +
+                             page.crop((page.width / 2, 0, page.width, page.height)).extract_text())
+                      for page in pdf.pages[first_key:])
+    questions = "".join(pages[:first_key])
+    assert "1활성화함수1는음수를0으로만들고,2함수이름는출력을3사이로누릅니다." in questions
+    assert "ReLU" not in questions and "Seoul" not in questions
+    assert "1활성화함수ReLU는음수를0으로만들고,시그모이드는" in key
+    assert "2ThecapitalofSouthKoreaisSeoul" in key
+
+
+@pytest.mark.slow
+def test_flashcards_one_per_cloze_and_both_directions(pdfs):
+    import pdfplumber
+
+    from cardpress.writers.pdf.layout import PAPERS, Grid
+
+    grid = Grid(PAPERS["a4"])
+    mm = 72 / 25.4
+    with pdfplumber.open(pdfs["cards"]) as pdf:
+        assert len(pdf.pages) == 2  # 8 cards: one sheet, fronts then backs
+        cells = {}
+        for n in range(1, 9):
+            texts = []
+            for page, (x, y) in ((pdf.pages[0], grid.front(n - 1)), (pdf.pages[1], grid.back(n - 1))):
+                crop = page.crop((x * mm, y * mm, (x + grid.cell_width) * mm, (y + grid.cell_height) * mm))
+                texts.append(squash(crop.extract_text() or ""))
+            cells[n] = texts
+    # act: c1, c2, c3, each a blank on the front (the others shown), filled on the back.
+    assert "ReLU" not in cells[1][0] and "시그모이드" in cells[1][0] and "ReLU는" in cells[1][1]
+    assert "ReLU는" in cells[2][0] and "함수이름" in cells[2][0] and "시그모이드" not in cells[2][0]
+    assert "시그모이드는" in cells[2][1]
+    assert "ReLU" in cells[3][0] and "시그모이드" in cells[3][0]
+    assert "Seoul" not in cells[4][0] and "ThecapitalofSouthKoreaisSeoul" in cells[4][1]
+    # The reversed card both ways.
+    assert cells[5][0].startswith("5과적합") and "새데이터에는" in cells[5][1]
+    assert "훈련데이터에는" in cells[6][0] and "과적합·overfitting" in cells[6][1]
+    assert "Whichkeyword" not in cells[7][0] and "def" in cells[7][1]
