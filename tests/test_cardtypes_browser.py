@@ -12,12 +12,24 @@ import pytest
 
 from cardpress.build import build
 from test_cardtypes import CARDS, write_notes
-from test_html import Tab, _serious, browser  # noqa: F401 - `browser` is the module's Chromium fixture
+from test_html import CHROMIUM_ARGS, Tab, _chromium, _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DECK = "decks/kinds.html"
 NOTES = "---\nlang: ko\n---\n" + CARDS + "\n## 학습률을 뜻하는 그리스 문자는? {#eta .type}\n에타\n\n보통 $\\eta$로 씁니다.\n"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = _chromium()
+    if path is None:
+        pytest.skip("no Chromium binary: run `make setup-test` or set CARDPRESS_CHROMIUM")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: make setup-test")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +42,7 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def tab(browser):  # noqa: F811 - the imported fixture
+def tab(browser):
     t = Tab(browser)
     yield t
     t.check_clean()
@@ -108,7 +120,7 @@ def test_typed_answer_is_checked(site, tab):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violations(site, browser, scheme):  # noqa: F811 - the imported fixture
+def test_axe_finds_no_serious_violations(site, browser, scheme):
     t = Tab(browser, color_scheme=scheme)
     page = t.open(site, DECK, "#act")
     found = {"cloze": _serious(page)}
