@@ -163,6 +163,20 @@ def test_option_conflicts_and_defaults(tmp_path):
     assert kinds == {"long": "typed", "ok": "typed", "default": "reversed", "cloze-default": "cloze"}
 
 
+def test_cloze_element_survives_the_sanitizer():
+    """What the reader writes passes nh3 and reads back the same, a hint with
+    quotes and `<&>` and a formula inside included."""
+    from cardpress import sanitize
+    from cardpress.markup import Cloze, cloze_open, map_cloze
+
+    hint = 'say "x" <&>'
+    html = f'<p>a {cloze_open(2, hint)}<em>b</em> <span class="cp-math">x^{{2}}</span></span> c</p>'
+    found: list[Cloze] = []
+    out = map_cloze(sanitize.clean(html), lambda c: found.append(c) or "[]")
+    assert out == "<p>a [] c</p>"
+    assert found == [Cloze(2, '<em>b</em> <span class="cp-math">x^{2}</span>', hint)]
+
+
 def test_keys_do_not_change_when_clozes_are_learnt(tmp_path):
     """A question already holding `{{c1::...}}` keeps the key it had as text."""
     lib = read("# D\n\n## The capital is {{c1::Seoul}}\nx\n", tmp_path)
