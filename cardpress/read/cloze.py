@@ -107,8 +107,8 @@ def _mark_problems(state: StateCore) -> None:
     note on each inline token the cloze attempts its text holds, and clozes
     inside clozes, for `check` to report at their lines."""
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
+        if block.type != "inline" or not block.children or "{{c" not in block.content:
+            continue  # no attempt at a cloze in its source: nothing to look at
         found = []
         for tok in block.children:
             if tok.type == "text" and "{{c" in tok.content:
@@ -145,7 +145,9 @@ def use(md: MarkdownIt) -> None:
 def check(tokens: Sequence[Token], lines: list[str], sink: Sink) -> None:
     """An error, at its line, for every malformed cloze."""
     for block in tokens:
-        for message, needle in block.meta.get(PROBLEMS, ()) if block.type == "inline" else ():
+        if block.type != "inline" or PROBLEMS not in block.meta:
+            continue
+        for message, needle in block.meta[PROBLEMS]:
             first, end = (block.map[0] + 1, block.map[1]) if block.map else (1, len(lines))
             line = next((n for n in range(first, min(end, len(lines)) + 1) if needle in lines[n - 1]), first)
             sink.error(line, message)
