@@ -20,7 +20,7 @@ import pytest
 from anki.scheduler_pb2 import CardAnswer
 
 from anki_helpers import import_apkg, open_collection, review
-from conftest import REPO
+from conftest import REPO, subprocess_env
 
 from cardpress.apkg_read import read_package
 from cardpress.build import build
@@ -142,7 +142,7 @@ def test_malformed_cloze_is_an_error_at_its_line(tmp_path, line, message):
 def test_malformed_cloze_on_the_command_line(tmp_path):
     write_notes(tmp_path / "src", "# D\n\n## Q\n{{c1:x}}\n")
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), "check", "src"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=subprocess_env())
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "src/kinds.md:4: error: malformed cloze '{{c1:x}}': write {{c1::text}} or {{c1::text::hint}}" \
         in proc.stderr
@@ -332,7 +332,7 @@ def test_push_several_note_types(tmp_path):
     write_notes(tmp_path / "source")
     (tmp_path / "anki").mkdir()
     with AnkiConnectServer(tmp_path / "anki" / "collection.anki2") as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ANKICONNECT_")}
+        env = {k: v for k, v in subprocess_env().items() if not k.startswith("ANKICONNECT_")}
         env.update({"HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "NO_PROXY": ""})
 
         def push() -> subprocess.CompletedProcess:
