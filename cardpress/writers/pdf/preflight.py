@@ -27,7 +27,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from ... import glyphs
-from ...markup import Formula, map_math, plain_text
+from ...markup import map_math
 from ...model import Deck, Diagnostic, Library, SourceLocation
 from ...text import short
 from . import text
@@ -39,7 +39,11 @@ Lines = Callable[[Deck], "list[str] | None"]
 # A drawn formula, as far as print preparation is concerned: an inline
 # element holding a (text-less) SVG.
 _DRAWN = '<span class="cp-math-print"><svg></svg></span>'
+# WARN_RUN characters with no break between them, once the tags are gone:
+# what any run worth a warning holds (one across a block tag is a false
+# alarm, which the full preparation then clears).
 _LONG_RE = re.compile(f"{text.RUN_CHAR}{{{text.WARN_RUN},}}")
+_TAG_RE = re.compile("<[^>]*>")
 _SHOWN_LINES = 8  # other lines named in a grouped message
 
 
@@ -101,8 +105,11 @@ class _DeckCheck:
         prepared = text.prepare(printed, words=words_for(self.deck.lang))
         for ch, times in prepared.missing.items():
             self.add_missing(ch, times, piece)
+        after: dict[str, int] = {}  # url -> the line after its last occurrence found
         for url, _alt in prepared.remote_images:
-            self.remote.setdefault((url, self.line_of((url, unquote(url)), piece)), None)
+            line = self.line_of((url, unquote(url)), piece, after.get(url, piece.first))
+            after[url] = line + 1
+            self.remote.setdefault((url, line), None)
         if prepared.longest_run:
             self.warn(piece.location, f"an unbroken run of {prepared.longest_run} characters: the PDF breaks it "
                                       f"every {text.BREAK_EVERY} characters")
@@ -116,12 +123,12 @@ class _DeckCheck:
         seen[0] += times
         seen[1] = min(seen[1], where)
 
-    def line_of(self, needles: tuple[str, ...], piece: _Piece) -> int:
-        """The first line of the piece's range holding one of `needles`,
-        else the line it is reported at."""
+    def line_of(self, needles: tuple[str, ...], piece: _Piece, start: int = 0) -> int:
+        """The first line of the piece's range (from `start` on) holding one
+        of `needles`, else the line it is reported at."""
         lines = self.lines()
         last = len(lines) if piece.last is None else min(piece.last, len(lines))
-        for n in range(max(piece.first, 1), last + 1):
+        for n in range(max(piece.first, start, 1), last + 1):
             if any(needle in lines[n - 1] for needle in needles):
                 return n
         return piece.location.line
@@ -147,7 +154,7 @@ def _worth_a_look(html: str) -> bool:
         return False
     return (glyphs.maybe_uncovered(html) or ("<img" in html and "http" in html)
             or html.count("<") > text.PRINT_MAX_DEPTH
-            or (len(html) >= text.WARN_RUN and bool(_LONG_RE.search(plain_text(html)))))
+            or (len(html) >= text.WARN_RUN and bool(_LONG_RE.search(_TAG_RE.sub("", html)))))
 
 
 def _remote_warning(deck: Deck, found: list[tuple[str, int]]) -> Diagnostic:

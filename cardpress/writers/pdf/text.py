@@ -87,11 +87,13 @@ class Prepared:
 
 
 def break_runs(html_text: str, carry: int = 0, long_run: int = LONG_RUN) -> tuple[str, int, int]:
-    """Escaped text with a ZWSP every BREAK_EVERY characters of each run
-    longer than `long_run` (an entity counts as one character, and is never
-    split). `carry`: the length of the run the text continues (an inline tag
-    does not end a run). Returns (text, the run it ends with, the longest
-    run broken)."""
+    """Escaped text where each run longer than `long_run` may break: after
+    the punctuation that separates the parts of an address or an identifier
+    (`/`, `.`, `?`, `=`, `&`, `-`, `_`...; not inside `://`), and at the
+    latest every BREAK_EVERY characters (an entity counts as one character,
+    and is never split), with a ZWSP. `carry`: the length of the run the
+    text continues (an inline tag does not end a run). Returns (text, the
+    run it ends with, the longest run broken)."""
     if len(html_text) + carry <= long_run:  # nothing here can be too long: the common case, fast
         return html_text, _continued(html_text, carry), 0
     out: list[str] = []
@@ -105,14 +107,34 @@ def break_runs(html_text: str, carry: int = 0, long_run: int = LONG_RUN) -> tupl
             continue
         longest = max(longest, before + len(units))
         out.append(html_text[pos:m.start()])
-        for i, unit in enumerate(units, before):
-            if i % BREAK_EVERY == 0 and i:
-                out.append(ZWSP)
-            out.append(unit)
+        out.extend(_with_breaks(units, before % BREAK_EVERY))
         pos = m.end()
     out.append(html_text[pos:])
     broken = "".join(out)
     return broken, _continued(broken, carry), longest
+
+
+# After these a long run may break (a URL at its slashes, an identifier at
+# its underscores), unless another one follows (`://`, `--`, `..`).
+_BREAK_AFTER = frozenset({"/", "\\", ".", ",", ":", ";", "?", "#", "=", "&amp;", "+", "-", "_", "~", "|"})
+
+
+def _with_breaks(units: list[str], since: int) -> list[str]:
+    """The units of one long run with ZWSPs: after separating punctuation,
+    and wherever BREAK_EVERY units went by without one (`since`: the units
+    of this run before these, since its last break)."""
+    out: list[str] = []
+    last = len(units) - 1
+    for i, unit in enumerate(units):
+        if since >= BREAK_EVERY:
+            out.append(ZWSP)
+            since = 0
+        out.append(unit)
+        since += 1
+        if unit in _BREAK_AFTER and i < last and units[i + 1] not in _BREAK_AFTER:
+            out.append(ZWSP)
+            since = 0
+    return out
 
 
 def _continued(html_text: str, carry: int) -> int:
