@@ -30,7 +30,7 @@ from ... import glyphs
 from ...markup import map_math
 from ...model import Deck, Diagnostic, Library, SourceLocation
 from ...text import short
-from . import text
+from . import runs, text
 from .formulas import source_span
 from .words import words_for
 
@@ -42,7 +42,7 @@ _DRAWN = '<span class="cp-math-print"><svg></svg></span>'
 # WARN_RUN characters with no break between them, once the tags are gone:
 # what any run worth a warning holds (one across a block tag is a false
 # alarm, which the full preparation then clears).
-_LONG_RE = re.compile(f"{text.RUN_CHAR}{{{text.WARN_RUN},}}")
+_LONG_RE = re.compile(f"{runs.RUN_CHAR}{{{runs.WARN_RUN},}}")
 _TAG_RE = re.compile("<[^>]*>")
 _SHOWN_LINES = 8  # other lines named in a grouped message
 
@@ -112,7 +112,7 @@ class _DeckCheck:
             self.remote.setdefault((url, line), None)
         if prepared.longest_run:
             self.warn(piece.location, f"an unbroken run of {prepared.longest_run} characters: the PDF breaks it "
-                                      f"every {text.BREAK_EVERY} characters")
+                                      f"every {runs.BREAK_EVERY} characters")
         if prepared.flattened:
             self.warn(piece.location, f"HTML nested more than {text.PRINT_MAX_DEPTH} levels deep: the PDF leaves "
                                       "the deeper tags out and prints their text")
@@ -154,7 +154,7 @@ def _worth_a_look(html: str) -> bool:
         return False
     return (glyphs.maybe_uncovered(html) or ("<img" in html and "http" in html)
             or html.count("<") > text.PRINT_MAX_DEPTH
-            or (len(html) >= text.WARN_RUN and bool(_LONG_RE.search(_TAG_RE.sub("", html)))))
+            or (len(html) >= runs.WARN_RUN and bool(_LONG_RE.search(_TAG_RE.sub("", html)))))
 
 
 def _remote_warning(deck: Deck, found: list[tuple[str, int]]) -> Diagnostic:
