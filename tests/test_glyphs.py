@@ -173,6 +173,7 @@ def printed(tmp_path_factory) -> dict:
     return {"out": root / "out", "result": result}
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_emoji_are_drawn_in_noto_emoji(printed):
     pdf = printed["out"] / "emoji.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -188,6 +189,7 @@ def test_emoji_are_drawn_in_noto_emoji(printed):
     assert pin and {c["fontname"].split("+")[-1] for c in pin} <= {"Noto-Emoji", "Noto-Emoji-Bold"}
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_math_letters_print_as_plain_letters(printed):
     text = pdf_text(printed["out"] / "emoji.pdf")
     assert "What is an INTERVAL tree?" in text and "A tree over intervals" in text
@@ -195,6 +197,7 @@ def test_math_letters_print_as_plain_letters(printed):
     assert not re.search("[\U0001D400-\U0001D7FF]", text) and "U+1D" not in text
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_uncovered_characters_print_as_their_code_point(printed):
     text = pdf_text(printed["out"] / "emoji.pdf")
     assert text.count("U+2609") == 5 and "U+0E01" in text
@@ -214,6 +217,7 @@ def _follows(words: list[dict], first: str, second: str) -> bool:
                for a, b in zip(words, words[1:]))
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_inline_remote_image_is_a_small_placeholder_in_its_line(printed):
     words = _body_words(printed["out"] / "remote.pdf", "빌드")
     # The badge's alt text sits in the line between the words around it,
@@ -227,6 +231,7 @@ def test_inline_remote_image_is_a_small_placeholder_in_its_line(printed):
     assert "img.shields.io" not in text  # an inline placeholder is the label only
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_long_url_in_a_paragraph_opens_no_gaps(printed):
     """Ragged right: every line of the paragraph holding a long URL keeps
     normal word spacing (justified, the line before the URL stretched)."""

@@ -84,6 +84,7 @@ def pdfs(tmp_path_factory) -> dict[str, Path]:
 KOREAN_CHROME = ("문답 노트 · 인쇄본", "차례", "문답 2개", "퀴즈", "이름", "날짜", "정답")
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_english_deck_gets_english_pdf_chrome(pdfs):
     handout, quiz = pdf_text(pdfs["english"]), pdf_text(pdfs["english.quiz"])
     assert "Q&A notes · print edition" in handout and "2 questions · english.md" in handout
@@ -98,6 +99,7 @@ def test_english_deck_gets_english_pdf_chrome(pdfs):
     assert [item.title for item in PdfReader(pdfs["english.quiz"]).outline] == ["Questions", "Answers"]
 
 
+@pytest.mark.slow  # the PDFs, built once for the module
 def test_korean_answers_get_korean_pdf_chrome(pdfs):
     handout, quiz = pdf_text(pdfs["mixed"]), pdf_text(pdfs["mixed.quiz"])
     assert "문답 노트 · 인쇄본" in handout and "차례" in handout and "문답 2개" in handout
