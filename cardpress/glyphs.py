@@ -12,8 +12,9 @@ both ask here, so they agree on every character.
 - `uncovered(text)`: the characters of `text` that print as their code
   point, since no bundled face has them (after folding).
 
-Text made only of ASCII and Hangul syllables never needs the fonts read
-(tests pin that the faces cover those), so most checks cost nothing.
+Text made only of ASCII, Hangul and the common punctuation never needs the
+fonts read (PLAIN_RANGES; tests pin that the faces cover those), so most
+checks cost nothing.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ from .fonts import print_faces
 MATH_ALNUM_RE = re.compile("[\U0001D400-\U0001D7FF]")
 
 # Characters every bundled text face draws (tests/test_glyphs.py checks it
-# against the fonts): text of nothing else needs no font read at all.
-_PLAIN_RE = re.compile("[^\t\n\r\x20-\x7e\xa0\uac00-\ud7a3]")
+# against the fonts): text of nothing else needs no font read at all. ASCII,
+# Latin-1, the common punctuation (dashes, quotes, ·, …, ※), ←↑→↓, ①-⑳,
+# Hangul (compatibility jamo and syllables) and fullwidth forms.
+PLAIN_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2190, 0x2199),
+                (0x2460, 0x2473), (0x3131, 0x3164), (0xAC00, 0xD7A3), (0xFF01, 0xFF5E))
+_PLAIN_RE = re.compile("[^\t\n\r" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in PLAIN_RANGES) + "]")
 
 
 def fold(text: str) -> str:
@@ -112,7 +117,7 @@ def _unprintable_re() -> re.Pattern[str]:
 
 def maybe_uncovered(text: str) -> bool:
     """Whether `text` may hold a character no bundled face draws: False is
-    certain (and cheap: no font is read for ASCII and Hangul text)."""
+    certain (and cheap: no font is read for text in PLAIN_RANGES)."""
     return bool(_PLAIN_RE.search(text)) and bool(_unprintable_re().search(text))
 
 

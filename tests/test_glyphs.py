@@ -73,14 +73,16 @@ def test_common_emoji_are_covered_by_the_bundled_faces():
 
 
 def test_plain_text_needs_no_font_read():
-    """glyphs.py skips the fonts for text of ASCII and Hangul syllables only:
-    every bundled text face must really draw those."""
+    """glyphs.py skips the fonts for text made only of PLAIN_RANGES: every
+    bundled text face, regular and bold, must really draw those."""
     text_faces = [f for f in print_faces() if f.family == "Pretendard"]
-    plain = [*range(0x20, 0x7F), 0xA0, *range(0xAC00, 0xD7A4)]
+    plain = [cp for a, b in glyphs.PLAIN_RANGES for cp in range(a, b + 1)]
+    assert len(plain) > 11_172 + 95
     for face in text_faces:
         cmap = glyphs.font_cmap(face.print_path)
         assert [hex(cp) for cp in plain if cp not in cmap] == []
-    assert not glyphs.maybe_uncovered("ReLU는 음수에서 0을 낸다. (x > 0) ~ {a: [1, 2]}\n\t")
+    assert not glyphs.maybe_uncovered("ReLU는 음수에서 0을 낸다. (x > 0) ~ {a: [1, 2]}\n\t“인용” — A·B… ① → ㄱ Ａ")
+    assert glyphs.maybe_uncovered("a ☉ sun") and not glyphs.maybe_uncovered("📌 𝐁")  # the fonts read: covered
 
 
 def test_math_letters_fold_to_plain_ones_and_nothing_else_does():
