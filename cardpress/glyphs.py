@@ -36,7 +36,10 @@ MATH_ALNUM_RE = re.compile("[\U0001D400-\U0001D7FF]")
 # Hangul (compatibility jamo and syllables) and fullwidth forms.
 PLAIN_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2190, 0x2199),
                 (0x2460, 0x2473), (0x3131, 0x3164), (0xAC00, 0xD7A3), (0xFF01, 0xFF5E))
-_PLAIN_RE = re.compile("[^\t\n\r" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in PLAIN_RANGES) + "]")
+# ... plus the invisible breaks and joiners print preparation inserts
+# (ZWSP, WORD JOINER), which need no glyph.
+_PLAIN_RE = re.compile("[^\t\n\r\u200b\u2060"
+                       + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in PLAIN_RANGES) + "]")
 
 
 def fold(text: str) -> str:

@@ -82,6 +82,7 @@ def test_plain_text_needs_no_font_read():
         cmap = glyphs.font_cmap(face.print_path)
         assert [hex(cp) for cp in plain if cp not in cmap] == []
     assert not glyphs.maybe_uncovered("ReLU는 음수에서 0을 낸다. (x > 0) ~ {a: [1, 2]}\n\t“인용” — A·B… ① → ㄱ Ａ")
+    assert not glyphs.maybe_uncovered("Re\u200bLU\u2060의")  # print preparation's breaks and joiners
     assert glyphs.maybe_uncovered("a ☉ sun") and not glyphs.maybe_uncovered("📌 𝐁")  # the fonts read: covered
 
 
