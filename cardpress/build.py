@@ -9,6 +9,7 @@ error, `--strict` nothing when there is any warning."""
 
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from .lastgood import LastGood
 from .manifest import DeckRecord, Manifest
 from .model import Deck, Diagnostic, Library, Severity
 from .options import BuildOptions
-from .read import read_library
+from .read import read_library, source_lines
 from .writers import WRITERS
 
 
@@ -42,14 +43,31 @@ class BuildResult:
 
 
 def gather(sources: Sequence[str], remote=None, cache: ParseCache | None = None,
-           options: BuildOptions | None = None) -> Library:
+           options: BuildOptions | None = None, formats: Sequence[str] | None = None) -> Library:
     """Read and check the notes. `remote` (remote.RemoteMedia) only with
     --fetch-remote-media: without it nothing touches the network. `cache`:
     reuse the decks of unchanged files (not with remote media). `options`:
-    the question level and the size limits."""
+    the question level and the size limits. `formats` (default: all): the
+    outputs whose writers' checks run here (what the PDF cannot print as
+    written...), so `check` and `build` report the same, before anything
+    is written."""
     options = options or BuildOptions()
-    return read_library(sources, remote=remote, cache=cache if remote is None else None,
-                        question_level=options.question_level, options=options)
+    library = read_library(sources, remote=remote, cache=cache if remote is None else None,
+                           question_level=options.question_level, options=options)
+    return _writer_checks(library, formats or list(WRITERS), options)
+
+
+def _writer_checks(library: Library, formats: Sequence[str], options: BuildOptions) -> Library:
+    """The library with what the writers of `formats` would warn about
+    (WriterSpec.checks) among its diagnostics."""
+    found: list[Diagnostic] = []
+    for fmt in formats:
+        if WRITERS[fmt].checks:
+            module = importlib.import_module(WRITERS[fmt].checks)
+            found += module.check(library, lambda deck: source_lines(library, deck, options))
+    if not found:
+        return library
+    return replace(library, diagnostics=tuple(sorted([*library.diagnostics, *found])))
 
 
 def _check_output_dir(out_dir: Path, sources: Sequence[str], formats: Sequence[str] | None) -> list[Diagnostic]:
@@ -77,7 +95,7 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
         state_warnings += _check_output_dir(out_dir, sources, formats)  # the download cache lives in it
         remote = RemoteMedia(out_dir, timeout=options.fetch_timeout)
     parse_cache = ParseCache(out_dir if options.incremental else None)
-    library = gather(sources, remote=remote, cache=parse_cache, options=options)
+    library = gather(sources, remote=remote, cache=parse_cache, options=options, formats=formats)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
     good, result.skipped = _without_errors(library)
     if _stop(result.diagnostics, options) or not good.decks:

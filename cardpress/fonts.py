@@ -44,6 +44,10 @@ FACES = (
     # Hanja (KS X 1001) and CJK symbols, which Pretendard lacks: print only.
     Face("Noto Sans KR Hanja", 400, None, "noto-sans-kr-hanja/NotoSansKRHanja-Regular.ttf"),
     Face("Noto Sans KR Hanja", 700, None, "noto-sans-kr-hanja/NotoSansKRHanja-Bold.ttf"),
+    # Emoji (monochrome outlines), which no other face has: print only (the
+    # site and Anki show emoji in the reader's own fonts).
+    Face("Noto Emoji", 400, None, "noto-emoji/NotoEmoji-Regular.ttf"),
+    Face("Noto Emoji", 700, None, "noto-emoji/NotoEmoji-Bold.ttf"),
     # Code. In the .apkg too: a face the note type names but the collection
     # lacks falls back silently (to proportional Pretendard).
     Face("JetBrains Mono", 400, "jetbrains-mono/JetBrainsMono-Regular.woff2", "jetbrains-mono/JetBrainsMono-Regular.ttf",

@@ -102,7 +102,10 @@ class Deck:
     # From the file's YAML frontmatter (see read.frontmatter.FRONTMATTER_KEYS); empty
     # when not given. `title` there overrides the `# ` heading.
     author: str = ""
-    lang: str = ""  # a BCP 47 tag such as "ko" or "en-US"
+    # A BCP 47 tag such as "ko" or "en-US": the frontmatter's, else the
+    # script of the deck's prose ("ko" or "en"; read.deck.deck_language),
+    # so every writer speaks the same language for a deck.
+    lang: str = ""
     tags: tuple[str, ...] = ()  # Anki-safe: no spaces
     # What new cards' GUIDs derive from, when it is not the title: the title
     # as an earlier cardpress spelled it (titles taken from file names used

@@ -29,6 +29,14 @@ FIELD_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 PRINT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def script_language(text: str) -> str:
+    """'ko' when `text` is mostly Korean, else 'en'. A Hangul syllable
+    carries about a word's worth of a Latin letter run, so notes like
+    "Sigmoid보다 ReLU를 쓰는 이유는?" count as Korean."""
+    hangul = len(HANGUL_RE.findall(text))
+    return "ko" if hangul and hangul * 3 >= len(LATIN_RE.findall(text)) else "en"
+
+
 def strip_controls(text: str) -> str:
     """`text` without the control characters no output may hold (titles,
     fields, anything written to a file)."""

@@ -24,7 +24,6 @@ from cardpress.console import echo
 from cardpress.serve import SiteServer
 from cardpress.text import FIELD_CONTROL_RE, printable
 from cardpress.writers.pdf import text as pdf_text
-from cardpress.writers.pdf.renderer import bundled_coverage
 
 from anki_helpers import import_apkg, open_collection
 from conftest import REPO
@@ -111,7 +110,7 @@ def test_pdf_is_the_same_from_any_folder_and_holds_no_local_path(tmp_path, monke
 
 def test_card_links_point_at_the_card_in_print():
     prepared = pdf_text.prepare('<p><a href="#second">s</a> <a href="notes/x.md">x</a> <a href="#gone">g</a> '
-                                '<a href="https://example.com/">w</a></p>', bundled_coverage(), {"second": "q-2"})
+                                '<a href="https://example.com/">w</a></p>', {"second": "q-2"})
     assert '<a href="#q-2">s</a>' in prepared.html
     assert "<a>x</a>" in prepared.html and "<a>g</a>" in prepared.html
     assert '<a href="https://example.com/">w</a>' in prepared.html
@@ -231,7 +230,7 @@ def test_sanitizer_output_has_no_control_characters():
 
 def test_long_runs_get_break_opportunities_without_splitting_entities():
     html = "<p>" + "a" * 100 + " " + "&amp;" * 40 + " short words stay</p><pre><code>" + "x" * 100 + "</code></pre>"
-    prepared = pdf_text.prepare(html, bundled_coverage())
+    prepared = pdf_text.prepare(html)
     prose, code = prepared.html.split("<pre>")
     runs = re.findall(r"[^\s\u200b<>]+", re.sub(r"<[^>]*>", " ", prose))
     assert max(len(r.replace("&amp;", "&")) for r in runs) <= pdf_text.BREAK_EVERY

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from cardpress.build import build, gather
 from cardpress.writers.pdf import text as pdf_text
-from cardpress.writers.pdf import AssetFetcher, bundled_coverage
+from cardpress.writers.pdf import AssetFetcher
 from cardpress.writers.pdf.layout import PAPERS, Grid
 
 from conftest import SOURCE
@@ -210,8 +210,8 @@ def test_remote_image_not_fetched_placeholder_and_warning(handout, handout_pages
     _path, result = handout
     url = "https://www.dropbox.com/s/k03ffo5rjlwc03z/optimizers.png?raw=1"
     warnings = [str(d) for d in result.diagnostics if url in d.message]
-    assert warnings and all(w.startswith("source/ai-dev-knowledge.md:26: warning:") or
-                            w.startswith(str(SOURCE / "ai-dev-knowledge.md") + ":26") for w in warnings)
+    # Once, at the image's line (issue 12: not at its card's heading, line 26).
+    assert len(warnings) == 1 and warnings[0].startswith(str(SOURCE / "ai-dev-knowledge.md") + ":27: warning:")
     text = squash("".join(handout_pages))
     assert "참조" in text and squash(url) in text  # alt text and address
     with pytest.raises(ValueError):
@@ -505,7 +505,7 @@ def relu(x):  # 음수는 0으로
 ![넓은 그림](img/wide.png)
 
 ## 한자는?
-日本語 漢字 그리고 🙂 이모지.
+日本語 漢字 그리고 🙂 이모지, 해 ☉ 기호.
 
 ## 원격 그림은?
 ![원격](http://127.0.0.1:{port}/x.png)
@@ -526,17 +526,17 @@ def relu(x):  # 음수는 0으로
             "long": long_answer, "huge": huge_answer, "port": port}
 
 
-def test_missing_glyphs_warn_with_card_and_character(rich):
+def test_missing_glyphs_warn_with_line_and_character(rich):
     warnings = [d for d in rich["handout"].diagnostics if "no bundled font" in d.message]
-    assert len(warnings) == 1  # the emoji; the Hanja are in the bundled Hanja face
+    assert len(warnings) == 1  # the sun symbol; Hanja and emoji have bundled faces
     w = warnings[0]
-    assert str(w.location).endswith("rich.md:18")
-    assert "'🙂' (U+1F642" in w.message and "日" not in w.message
+    assert str(w.location).endswith("rich.md:19")  # the character's line, not its card's (18)
+    assert "'☉' (U+2609 SUN)" in w.message and "日" not in w.message and "U+1F642" not in w.message
     reader = PdfReader(rich["out"] / "rich.pdf")
     text = squash("".join(page.extract_text() for page in reader.pages))
-    # Drawn, in the bundled faces, and readable by text extraction; the emoji
+    # Drawn, in the bundled faces, and readable by text extraction; the sun
     # as its code point.
-    assert "日本語漢字그리고U+1F642이모지." in text
+    assert "日本語漢字그리고🙂이모지,해U+2609기호." in text
     fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1]: f.get_object().get("/Encoding")
              for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert "Noto-Sans-KR-Hanja" in fonts
@@ -547,7 +547,7 @@ def test_remote_image_on_a_live_port_is_never_requested(rich):
     assert rich["hits"] == []
     assert rich["elapsed"] < 60
     warnings = [d for d in rich["handout"].diagnostics if f"127.0.0.1:{rich['port']}" in d.message]
-    assert [str(d.location).rsplit(":", 1)[1] for d in warnings] == ["21"]
+    assert [str(d.location).rsplit(":", 1)[1] for d in warnings] == ["22"]  # the image's line
 
 
 def test_rich_content_is_printed(rich):
@@ -589,16 +589,17 @@ def test_cards_shrink_long_answers_and_continue_very_long_ones(rich):
 def test_joiners_go_into_text_only():
     html = ('<p>ReLU의 <a href="https://example.com/가나" title="가나다">문제점</a>은 <code>가나</code></p>'
             '<img alt="가 > 나" src="x.png">')
-    out = pdf_text.prepare(html, bundled_coverage()).html
+    out = pdf_text.prepare(html).html
     assert 'href="https://example.com/가나" title="가나다"' in out and 'alt="가 > 나"' in out
     assert f"ReLU{WJ}의" in out and f"문{WJ}제{WJ}점</a>{WJ}은" in out
     assert "<code>가나</code>" in out  # code is copied as it is
 
 
 def test_system_fonts_are_never_used(tmp_path, library):
-    """Text that reaches the renderer unprepared (here an emoji, which this
-    machine's Noto Color Emoji has) is not drawn with a system font: the
-    renderer sees only the bundled faces, and the build says so."""
+    """Text that reaches the renderer unprepared (here a symbol no bundled
+    face has, which this machine's DejaVu Sans has) is not drawn with a
+    system font: the renderer sees only the bundled faces, and the build
+    says so."""
     from cardpress.context import WriteContext
     from cardpress.writers.pdf import Renderer
 
@@ -606,13 +607,13 @@ def test_system_fonts_are_never_used(tmp_path, library):
     renderer = Renderer(ctx, tmp_path)
     fonts = "".join(f'@font-face {{ font-family: "{f["family"]}"; font-weight: {f["weight"]}; '
                     f'src: url("{f["url"]}"); }}' for f in renderer.fonts)
-    doc = renderer.document(f"<style>{fonts} p {{ font-family: Pretendard }}</style><p>가 🙂</p>",
+    doc = renderer.document(f"<style>{fonts} p {{ font-family: Pretendard }}</style><p>가 ☉</p>",
                             library.decks[0])
     (tmp_path / "emoji.pdf").write_bytes(renderer.pdf_bytes(doc, "", library.decks[0]))
     used = {str(f.get_object()["/BaseFont"]).split("+")[-1]
             for page in PdfReader(tmp_path / "emoji.pdf").pages for f in page["/Resources"]["/Font"].values()}
     assert used == {"Pretendard"}
-    assert any(".notdef" in d.message and "U+1F642" in d.message for d in renderer.diagnostics)
+    assert any(".notdef" in d.message and "U+2609" in d.message for d in renderer.diagnostics)
 
 
 def test_fetcher_serves_only_the_allowed_folders(tmp_path):

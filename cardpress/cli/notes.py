@@ -45,13 +45,16 @@ def build_command(sources, formats, output, level, **options) -> None:
 
 @main.command("check")
 @SOURCES
+@FORMATS
 @STRICT
 @QUESTION_LEVEL
-def check_command(sources, strict, question_level) -> None:
-    """Parse and validate SOURCES without writing anything."""
+def check_command(sources, formats, strict, question_level) -> None:
+    """Parse and validate SOURCES without writing anything: every problem
+    a build of the same formats (-f; default: all) would report."""
     from ..build import gather
 
-    library = gather(sources or DEFAULT_SOURCES, options=BuildOptions(question_level=question_level))
+    library = gather(sources or DEFAULT_SOURCES, options=BuildOptions(question_level=question_level),
+                     formats=formats or None)
     print_diagnostics(library.diagnostics)
     code = exit_code(library.diagnostics, strict)
     if code == 0:

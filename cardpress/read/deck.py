@@ -18,9 +18,9 @@ from markdown_it.token import Token
 
 from .. import sanitize
 from ..identity import content_hash, slugify
-from ..markup import cloze_numbers, plain_text
+from ..markup import Tag, cloze_numbers, map_math, plain_text, tokens
 from ..model import Card, Deck
-from ..text import short, strip_controls
+from ..text import script_language, short, strip_controls
 from .confine import Limits
 from .decode import decode
 from .frontmatter import read_frontmatter
@@ -115,7 +115,7 @@ class DeckReader:
             media=tuple(self.approved.media),
             content_hash=content_hash(data.decode("latin-1"), *shaped_by),
             author=str(meta.get("author", "")),
-            lang=str(meta.get("lang", "")),
+            lang=str(meta.get("lang", "")) or deck_language(title, description_html, cards),
             tags=tuple(meta.get("tags", ())),  # type: ignore[arg-type]
             identity=identity if identity != title else "",
             question_level=shape.level,
@@ -256,6 +256,26 @@ def duplicate_message(card: Card, first: Card, taken: set[str]) -> str:
     return (f"question '{short(card.question_text)}' has the same id {{#{card.key}}} as "
             f"'{short(first.question_text)}' (line {first.location.line}), since ids ignore case, spacing and "
             f"punctuation; give it a pin of its own, e.g. `{{#{card.key}-{n}}}` at the end of the heading")
+
+
+# Text in these is code (or a formula, whose TeX is Latin whatever the notes' language).
+_CODE_TAGS = frozenset({"pre", "code", "kbd", "samp"})
+
+
+def deck_language(title: str, description_html: str, cards: Sequence[Card]) -> str:
+    """The language of a deck whose frontmatter does not say: the script of
+    all its prose (title, description, questions and answers; code and
+    formulas left out): 'ko' or 'en' (script_language)."""
+    parts = [title]
+    for html in (description_html, *(c.question_html for c in cards), *(c.answer_html for c in cards)):
+        depth = 0
+        for part in tokens(map_math(html, lambda _formula: "")):
+            if isinstance(part, Tag):
+                if part.name in _CODE_TAGS and not part.raw.endswith("/>"):
+                    depth = max(depth + (-1 if part.closing else 1), 0)
+            elif not depth:
+                parts.append(part)
+    return script_language(" ".join(parts))
 
 
 def has_raw_html(tokens: Sequence[Token]) -> bool:

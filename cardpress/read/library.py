@@ -9,10 +9,12 @@ from typing import Sequence
 
 from ..model import Deck, Diagnostic, Library, SourceLocation
 from . import confine
-from .confine import Limits, Refused, Unreadable
+from .confine import Limits, Refused
+from .decode import decode
 from .deck import DeckReader
 from .files import approve_media
 from .parallel import Job, parse_all
+from .sink import Sink
 from .sources import SourceFile, scan_sources
 
 
@@ -91,7 +93,7 @@ def _load(source: SourceFile, reader: DeckReader, base: Path, limits: Limits, ca
         return _Loaded()
     try:
         data = confine.read_regular(source.path.resolve(), limits.note_bytes, "notes")
-    except Unreadable as exc:
+    except confine.Unreadable as exc:
         reader.sink.error(1, f"cannot read file: {exc.strerror}")
         return _Loaded()
     except Refused as exc:
@@ -139,3 +141,17 @@ def read_file(data: bytes, path: Path, display: str, root: Path,
     re-reads a file it is about to write this way)."""
     reader = DeckReader(path.resolve(), display, root, question_level=question_level)
     return reader.read(data), reader.diagnostics
+
+
+def source_lines(library: Library, deck: Deck, options=None) -> list[str] | None:
+    """The lines of a deck's file as the reader numbered them (decoded,
+    frontmatter included), read again for a check that must name the line
+    of a character or an image (writers/pdf/preflight.py); None when the
+    file can no longer be read as it was."""
+    try:
+        data = confine.read_regular((Path(library.root) / deck.source_path).resolve(),
+                                    Limits.of(options).note_bytes, "notes")
+    except Refused:
+        return None
+    text = decode(data, Sink(deck.location.path))
+    return text.split("\n") if text is not None else None

@@ -15,6 +15,10 @@ WeasyPrint alone takes longer than a no-op build may.
   manifest the next build counts up from.
 - `folder`: a folder of the output that the writer replaces whole (the
   site); the build checks it is one cardpress wrote before writing anything.
+- `checks`: a module with `check(library, lines_of) -> [Diagnostic]`: what
+  the writer would warn about, found before anything is written (the
+  build's gather step runs it, and so `cardpress check`, whenever the
+  format is asked for); `lines_of(deck)` gives a deck's source lines.
 
 The module itself provides `write(ctx: WriteContext) -> WriteResult`.
 Writers never parse Markdown, never import each other, and never change
@@ -37,13 +41,15 @@ class WriterSpec:
     options: tuple[str, ...] = ()
     stamps: bool = False
     folder: str = ""
+    checks: str = ""
 
 
 # format name -> its writer (in build order: fast first)
 WRITERS: dict[str, WriterSpec] = {
     "apkg": WriterSpec("cardpress.writers.anki", incremental=True, options=("fetch_remote_media",), stamps=True),
     "html": WriterSpec("cardpress.writers.html", options=("fetch_remote_media",), folder="html"),
-    "pdf": WriterSpec("cardpress.writers.pdf", incremental=True, options=("layout", "paper", "fetch_remote_media")),
+    "pdf": WriterSpec("cardpress.writers.pdf", incremental=True, options=("layout", "paper", "fetch_remote_media"),
+                      checks="cardpress.writers.pdf.preflight"),
 }
 
 

@@ -28,7 +28,7 @@ from ..paths import TEMPLATES_DIR
 from ..templating import render
 from . import WRITERS
 from .html_kinds import items
-from .html_ui import UI, cards_label, site_language
+from .html_ui import UI, cards_label, deck_language, site_language
 
 SITE_DIR = WRITERS["html"].folder  # the folder replaced whole
 SCRIPT = TEMPLATES_DIR / "html" / "site.js"
@@ -99,8 +99,8 @@ class _Site:
         self.ctx = ctx
         self.files: dict[str, bytes] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.lang = site_language(ctx.library)
-        self.text = UI.get(self.lang, UI["en"])
+        self.lang = site_language(ctx.library)  # the index page's; each deck page speaks its deck's
+        self.text = UI[self.lang]
 
     def add_asset(self, name: str, data: bytes) -> str:
         path = _hashed(name, data)
@@ -150,8 +150,9 @@ class _Site:
             "js": self.add_asset("cardpress.js", SCRIPT.read_bytes()),
         }
 
-    def page(self, template: str, root: str, **context) -> bytes:
-        html = render(template, root=root, lang=self.lang, t=self.text, strings=_json_script(self.text), **context)
+    def page(self, template: str, root: str, lang: str, **context) -> bytes:
+        text = UI[lang]
+        html = render(template, root=root, lang=lang, t=text, strings=_json_script(text), **context)
         return html.encode("utf-8")
 
 
@@ -168,21 +169,22 @@ def write(ctx: WriteContext) -> WriteResult:
         media = site.add_media(deck)
         page = deck_path(ctx, deck)
         root = "../" * page.count("/")  # from the deck page back to the site root
+        lang = deck_language(deck)
 
         def local_url(rel: str, root: str = root, media: dict = media) -> str | None:
             return root + quote(media[rel]) if rel in media else None
 
-        def answer(html: str, local_url=local_url) -> str:
-            return label_task_boxes(card_html(html, local_url), site.text)
+        def answer(html: str, local_url=local_url, text=UI[lang]) -> str:
+            return label_task_boxes(card_html(html, local_url), text)
 
         # One item per card, two for a reversed one (html_kinds.py).
         cards = [item for c in deck.cards
                  for item in items(c, lambda html, local_url=local_url: card_html(html, local_url), answer,
-                                   site.text, deck.lang)]
+                                   UI[lang], deck.lang)]
         site.files[page] = site.page(
-            "html/deck.html.j2", root, assets=assets, deck=deck, deck_id=ctx.output_stem(deck), cards=cards,
+            "html/deck.html.j2", root, lang, assets=assets, deck=deck, deck_id=ctx.output_stem(deck), cards=cards,
             description=card_html(deck.description_html, local_url),
-            count_label=cards_label(site.text, len(cards)),
+            count_label=cards_label(UI[lang], len(cards)),
         )
         entries.append({
             "title": deck.title,
@@ -194,7 +196,7 @@ def write(ctx: WriteContext) -> WriteResult:
             "description": card_html(deck.description_html,
                                      lambda rel, media=media: quote(media[rel]) if rel in media else None),
         })
-    site.files["index.html"] = site.page("html/index.html.j2", "", assets=assets, decks=entries)
+    site.files["index.html"] = site.page("html/index.html.j2", "", site.lang, assets=assets, decks=entries)
 
     target = ctx.out_dir / SITE_DIR
     # Replaces only a site cardpress wrote (outdir: never a user's folder of the same name).

@@ -1,14 +1,20 @@
 """The site's interface words, in the notes' language.
 
 Korean notes get a Korean interface (and `<html lang="ko">`, which screen
-readers and line breaking use); anything else gets English. Placeholders in
-braces are filled in by the templates or by site.js.
+readers and line breaking use); anything else gets English. Each deck's
+language is `Deck.lang` (the frontmatter's, else the script of all its
+text: the reader decides, so the PDF speaks the same language); the index
+page, which lists every deck, speaks the language most decks are in, and
+marks each deck's own text with its `lang`. Placeholders in braces are
+filled in by the templates or by site.js.
 """
 
 from __future__ import annotations
 
-from ..model import Library
-from ..text import HANGUL_RE, LATIN_RE
+from collections import Counter
+
+from ..model import Deck, Library
+from ..text import script_language
 
 UI: dict[str, dict[str, str]] = {
     "en": {
@@ -122,17 +128,25 @@ UI: dict[str, dict[str, str]] = {
 }
 
 
+def deck_language(deck: Deck) -> str:
+    """The interface language for one deck's page: its `lang` when we have
+    words for it, else English. (A deck kept from an older build may have no
+    `lang`: the script of its title and questions then decides.)"""
+    lang = deck.lang or script_language(" ".join([deck.title, *(c.question_text for c in deck.cards)]))
+    primary = lang.split("-")[0].lower()
+    return primary if primary in UI else "en"
+
+
 def site_language(library: Library) -> str:
-    """The interface language: what the decks' frontmatter `lang` says when
-    every deck says one we have; else 'ko' when the titles and questions are
-    mostly Korean. A Hangul syllable carries about a word's worth of a Latin
-    letter run, so notes like "Sigmoid보다 ReLU를 쓰는 이유는?" count as Korean."""
-    declared = {d.lang.split("-")[0].lower() for d in library.decks}
-    if len(declared) == 1 and declared <= UI.keys():
-        return declared.pop()
-    text = " ".join([d.title for d in library.decks] + [c.question_text for d in library.decks for c in d.cards])
-    hangul = len(HANGUL_RE.findall(text))
-    return "ko" if hangul and hangul * 3 >= len(LATIN_RE.findall(text)) else "en"
+    """The index page's language: the one most decks are in; between two
+    with as many decks, the one with more cards; then English."""
+    decks: Counter[str] = Counter()
+    cards: Counter[str] = Counter()
+    for deck in library.decks:
+        lang = deck_language(deck)
+        decks[lang] += 1
+        cards[lang] += len(deck.cards)
+    return max(sorted(UI), key=lambda lang: (decks[lang], cards[lang], lang == "en"))
 
 
 def cards_label(strings: dict[str, str], n: int) -> str:

@@ -4,30 +4,48 @@ a quiz with an answer key (templates/pdf/quiz.html.j2).
 
 Cards go through the shared Jinja partial and card stylesheet like every
 other output; `text` prepares card HTML for print (Korean line breaking,
-placeholders, glyph coverage), `renderer` holds the WeasyPrint machinery and
-its rules, `parallel` and `merge` lay a large handout out in two processes.
+placeholders, glyph coverage), `preflight` runs that preparation before the
+build writes anything and reports what the PDF cannot show as written,
+`words` holds the PDF's own words per language, `renderer` holds the
+WeasyPrint machinery and its rules, `parallel` and `merge` lay a large
+handout out in two processes.
+
+Importing this package does not import WeasyPrint (slow): `preflight` runs
+in `cardpress check`. The writer's modules load on first use.
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ... import outdir
 from ...context import WriteContext, WriteResult
-from ...model import Deck
-from ...templating import render
-from .cards import render_cards
-from .handout import render_handout
-from .renderer import AssetFetcher, Renderer, bundled_coverage
 
-__all__ = ["AssetFetcher", "Renderer", "SUFFIXES", "bundled_coverage", "write", "write_deck"]
+if TYPE_CHECKING:
+    from ...model import Deck
+    from .renderer import Renderer
+
+__all__ = ["AssetFetcher", "Renderer", "SUFFIXES", "write", "write_deck"]
 
 # Layout -> what goes between the output stem and `.pdf`.
 SUFFIXES = {"handout": "", "cards": ".cards", "quiz": ".quiz"}
 
 
-def write_deck(renderer: Renderer, deck: Deck, layout: str) -> Path:
+def __getattr__(name: str):
+    if name in ("AssetFetcher", "Renderer"):
+        from . import renderer
+
+        return getattr(renderer, name)
+    raise AttributeError(name)
+
+
+def write_deck(renderer: "Renderer", deck: "Deck", layout: str) -> Path:
+    from ... import outdir
+    from ...templating import render
+    from .cards import render_cards
+    from .handout import render_handout
+
     prepared, description_html = renderer.prepare(deck)
     context = renderer.page_context(deck, description_html, prepared)
     if layout == "handout":
@@ -45,6 +63,8 @@ def write_deck(renderer: Renderer, deck: Deck, layout: str) -> Path:
 
 
 def write(ctx: WriteContext) -> WriteResult:
+    from .renderer import Renderer
+
     layout = ctx.options.layout
     with tempfile.TemporaryDirectory(prefix="cardpress-pdf-") as tmp:
         renderer = Renderer(ctx, Path(tmp))

@@ -2,7 +2,8 @@
 
 The rules that keep the result exact and repeatable:
 - fonts: only the bundled faces are visible to the renderer (system fonts
-  are shut out), so coverage is checked exactly, up front, per card;
+  are shut out), so coverage is known exactly, up front (glyphs.py), and
+  checked before the build writes anything (preflight.py);
 - resources: a fetcher that serves files from the source tree and the
   bundled assets, and nothing from the network;
 - bytes: no clock-derived dates, a content-derived file identifier, and
@@ -15,7 +16,6 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
@@ -34,6 +34,7 @@ from ...paths import ASSETS_DIR
 from ...reproducible import source_date_epoch
 from . import formulas, layout, sides, text
 from .capture import LogCatcher, catch_logs, environ
+from .words import WORDS, counted, language, words_for
 
 # A fontconfig configuration with no font directories: the renderer then
 # knows the @font-face fonts and nothing else, so a character the bundled
@@ -90,17 +91,6 @@ class AssetFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
-@lru_cache(maxsize=1)
-def bundled_coverage() -> frozenset[int]:
-    """Every code point some bundled face draws (the union: Pango falls back
-    from one bundled face to the next), plus the invisible characters
-    (spaces, joiners, variation selectors) that need no glyph."""
-    have: set[int] = set(text.IGNORABLE)
-    for face in print_faces():
-        have |= text.font_cmap(face.print_path)
-    return frozenset(have)
-
-
 def css_string(value: str) -> Markup:
     """A CSS string literal, safe inside <style> (no `</style>` can end it)."""
     out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
@@ -146,7 +136,6 @@ class Renderer:
             self.font_config = FontConfiguration()
         self.fonts = [{"family": f.family, "weight": f.weight, "url": f.print_path.as_uri(), "format": f.print_format}
                       for f in print_faces()]
-        self.coverage = bundled_coverage()
         self._reported: set[tuple[str, str]] = set()
         self._image_cards: dict[str, SourceLocation] = {}  # image URL -> the first card using it
 
@@ -158,20 +147,16 @@ class Renderer:
 
     # -- preparation -------------------------------------------------------
 
-    def _warn_missing(self, location: SourceLocation, missing: list[str]) -> None:
-        if missing:
-            chars = ", ".join(text.describe(ch) for ch in dict.fromkeys(missing))
-            self.warn(location, f"no bundled font has {chars}; the PDF prints its code point (U+...) instead")
-
     def plain_html(self, value: str) -> str:
         """Plain text (a title, a file name) as print-ready HTML."""
         escaped, _run, _longest = text.break_runs(str(Markup.escape(value)))
-        return text.mark_missing(text.join_hangul(escaped), self.coverage)
+        return text.mark_missing(text.join_hangul(escaped))
 
     def prepare(self, deck: Deck) -> tuple[list[PrintCard], str]:
-        """Print-ready cards and deck description; warns about what the
-        PDF cannot show as written (remote images, missing glyphs, runs
-        and nesting it had to bound)."""
+        """Print-ready cards and deck description. What the PDF cannot show
+        as written (missing glyphs, remote images, runs and nesting it had
+        to bound) was reported before the build wrote anything
+        (preflight.py, running the same preparation)."""
         # What the layout prints for each card (sides.py: both sides of a
         # reversed card, a cloze card per cN on flashcards).
         entries = [(card, side) for card in deck.cards for side in sides.sides(card, self.ctx.options.layout)]
@@ -182,32 +167,22 @@ class Renderer:
         anchors: dict[str, str] = {}
         for number, (card, _side) in enumerate(entries, 1):
             anchors.setdefault(card.key, f"q-{number}")
-        desc = self._prepare_html(deck.description_html, deck.location, anchors)
-        head = [ch for ch in deck.title + deck.author + deck.source_path if ord(ch) not in self.coverage]
-        self._warn_missing(deck.location, head)
+        words = words_for(deck.lang)
+        desc = self._prepare_html(deck.description_html, deck.location, anchors, words)
         cards = []
         for number, (card, side) in enumerate(entries, 1):
-            q = self._prepare_html(side.question_html, card.location, anchors)
-            a = self._prepare_html(side.answer_html, card.location, anchors)
+            q = self._prepare_html(side.question_html, card.location, anchors, words)
+            a = self._prepare_html(side.answer_html, card.location, anchors, words)
             key_q = q if side.key_question_html is None else self._prepare_html(side.key_question_html,
-                                                                                card.location, anchors)
+                                                                                card.location, anchors, words)
             shown = sides.listed(card)
             cards.append(PrintCard(number, f"q-{number}", f"{number}. {shown.question_text}{side.label}",
                                    self.contents_html(shown), q, a, card, key_q, side.lines))
         return cards, desc
 
-    def _prepare_html(self, html: str, location: SourceLocation, anchors: dict[str, str]) -> str:
-        prepared = text.prepare(self._math(html, location), self.coverage, anchors)
-        for url, _alt in prepared.remote_images:
-            self.warn(location, f"remote image {url} is not downloaded for the PDF; "
-                                "it prints as a placeholder with its address")
-        self._warn_missing(location, prepared.missing)
-        if prepared.longest_run:
-            self.warn(location, f"an unbroken run of {prepared.longest_run} characters: the PDF breaks it every "
-                                f"{text.BREAK_EVERY} characters")
-        if prepared.flattened:
-            self.warn(location, f"HTML nested more than {text.PRINT_MAX_DEPTH} levels deep: the PDF leaves the "
-                                "deeper tags out and prints their text")
+    def _prepare_html(self, html: str, location: SourceLocation, anchors: dict[str, str],
+                      words: dict[str, str]) -> str:
+        prepared = text.prepare(self._math(html, location), anchors, words)
         for url in prepared.images:  # WeasyPrint names a file it cannot load by its URL
             self._image_cards.setdefault(urljoin(self.base_url, url), location)
         return prepared.html
@@ -224,14 +199,15 @@ class Renderer:
         when it holds math, the question with its formulas drawn."""
         if MATH_CLASS not in card.question_html:
             return self.plain_html(card.question_text)
-        return text.prepare(formulas.contents_entry(card.question_html), self.coverage).html
+        return text.prepare(formulas.contents_entry(card.question_html)).html
 
     # -- rendering ---------------------------------------------------------
 
     def _report(self, logs: LogCatcher, deck: Deck) -> None:
-        """WeasyPrint's warnings that matter to the user, once per deck.
-        Missing glyphs are replaced before rendering (prepare); a .notdef
-        (logged while drawing) means text that check did not see."""
+        """WeasyPrint's warnings that matter to the user, once per deck:
+        only what cannot be known before rendering. Missing glyphs are
+        replaced before rendering (prepare); a .notdef (logged while
+        drawing) means text that the check did not see: the backstop."""
         for message in dict.fromkeys(logs.messages):
             if message.startswith(_NOTDEF) or "Failed to load" in message or "cannot be loaded" in message:
                 if (deck.source_path, message) not in self._reported:
@@ -273,9 +249,14 @@ class Renderer:
         return data
 
     def page_context(self, deck: Deck, description_html: str, cards: list[PrintCard]) -> dict:
+        words = WORDS[language(deck.lang)]
         return {
             "deck": deck,
-            "title_css": css_string(text.plain_missing(deck.title, self.coverage)),
+            "lang": deck.lang or language(deck.lang),
+            "w": words,  # the PDF's own words, in the deck's language
+            "w_css": {key: css_string(value) for key, value in words.items()},
+            "counted": lambda key, n: counted(words, key, n),
+            "title_css": css_string(text.plain_missing(deck.title)),
             "title_html": Markup(self.plain_html(deck.title)),
             "author_html": Markup(self.plain_html(deck.author)),
             "source_html": Markup(self.plain_html(deck.source_path)),

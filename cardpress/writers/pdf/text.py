@@ -1,6 +1,7 @@
 """Print preparation of card HTML for the PDF: Korean line breaking, remote
 image placeholders and glyph coverage. Pure text work on the sanitized HTML
-the reader made (no WeasyPrint here, so it is cheap to test and reuse).
+the reader made (no WeasyPrint here, so it is cheap to test and reuse, and
+`preflight.py` runs it before the build writes anything).
 
 Everything works on text nodes only: tags and attribute values pass through
 untouched, so a URL or an alt text never gets a joiner inside it.
@@ -9,18 +10,21 @@ untouched, so a URL or an alt text never gets a joiner inside it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html import escape, unescape
-from pathlib import Path
 from typing import Mapping
 
+from ... import glyphs
 from ...markup import Tag, tokens
 from ...nesting import Nesting
 from ...text import HANGUL
 from . import links
 from .codelines import code_lines
+from .runs import BREAK_EVERY, LONG_RUN, RUN_CHAR, WARN_RUN, ZWSP, break_runs
+from .words import WORDS
+
+__all__ = ["BREAK_EVERY", "LONG_RUN", "PRINT_MAX_DEPTH", "Prepared", "RUN_CHAR", "WARN_RUN", "WORD_JOINER", "ZWSP",
+           "break_runs", "join_hangul", "mark_missing", "plain_missing", "prepare"]
 
 WORD_JOINER = "\u2060"
 
@@ -47,24 +51,6 @@ def _joins(before: str, after: str) -> bool:
     return bool(before and after and _JOIN_RE.match(before + after, 1))
 
 
-# Unbroken runs (no space, no break opportunity) are where WeasyPrint's line
-# breaking turns quadratic: a word wider than the line is split by
-# re-laying out the rest of the paragraph, again for every line (20,000
-# letters took 29 s, 50,000 `*` over two minutes). A run longer than
-# LONG_RUN characters therefore gets a U+200B ZERO WIDTH SPACE (a break
-# opportunity that draws nothing and is not extracted as text) every
-# BREAK_EVERY characters, fewer than the narrowest line holds (a flashcard
-# cell at 13 pt: about 18 wide characters). Code keeps its runs up to
-# WARN_RUN (identifiers are copied from it); runs of WARN_RUN or more are
-# reported.
-ZWSP = "\u200b"
-LONG_RUN = 32
-BREAK_EVERY = 16
-WARN_RUN = 200
-# Characters after which a line may break anyway (spaces, not no-break ones).
-_RUN_RE = re.compile("(?:&#?\\w+;|[^ \t\n\r\f\u200b\u3000\u2000-\u2006\u2008-\u200a&])+")
-_UNIT_RE = re.compile("&#?\\w+;|[^&]|&")
-
 # Elements nested inside a card that WeasyPrint lays out: it recurses per
 # level and ran out of stack near 130 (300 nested <span> crashed the
 # writer). Deeper tags are left out, their text kept.
@@ -77,69 +63,27 @@ class Prepared:
 
     html: str
     remote_images: list[tuple[str, str]] = field(default_factory=list)  # (url, alt)
-    missing: list[str] = field(default_factory=list)  # characters no bundled font draws
+    missing: dict[str, int] = field(default_factory=dict)  # characters no bundled font draws -> times printed
     images: list[str] = field(default_factory=list)  # local image URLs, relative to the source folder
     longest_run: int = 0  # the longest unbroken run given break opportunities, if WARN_RUN or longer
     flattened: bool = False  # tags nested deeper than PRINT_MAX_DEPTH were left out
 
 
-def break_runs(html_text: str, carry: int = 0, long_run: int = LONG_RUN) -> tuple[str, int, int]:
-    """Escaped text with a ZWSP every BREAK_EVERY characters of each run
-    longer than `long_run` (an entity counts as one character, and is never
-    split). `carry`: the length of the run the text continues (an inline tag
-    does not end a run). Returns (text, the run it ends with, the longest
-    run broken)."""
-    if len(html_text) + carry <= long_run:  # nothing here can be too long: the common case, fast
-        return html_text, _continued(html_text, carry), 0
-    out: list[str] = []
-    pos = longest = 0
-    for m in _RUN_RE.finditer(html_text):
-        before = carry if m.start() == 0 else 0
-        if before + len(m.group(0)) <= long_run:  # an entity is longer than the character it is
-            continue
-        units = _UNIT_RE.findall(m.group(0))
-        if before + len(units) <= long_run:
-            continue
-        longest = max(longest, before + len(units))
-        out.append(html_text[pos:m.start()])
-        for i, unit in enumerate(units, before):
-            if i % BREAK_EVERY == 0 and i:
-                out.append(ZWSP)
-            out.append(unit)
-        pos = m.end()
-    out.append(html_text[pos:])
-    broken = "".join(out)
-    return broken, _continued(broken, carry), longest
-
-
-def _continued(html_text: str, carry: int) -> int:
-    """The length of the unbroken run `html_text` ends with, counting the
-    `carry` it continues when it is one run."""
-    last = None
-    for last in _RUN_RE.finditer(html_text):
-        pass
-    if last is None:
-        return carry if not html_text else 0
-    if last.end() != len(html_text):
-        return 0
-    return len(_UNIT_RE.findall(last.group(0))) + (carry if last.start() == 0 else 0)
-
-
 class _Printer:
     """One card's HTML, tag by tag and text by text, made ready for print."""
 
-    def __init__(self, have: frozenset[int], anchors: Mapping[str, str]) -> None:
-        self.have = have
+    def __init__(self, anchors: Mapping[str, str], words: Mapping[str, str]) -> None:
         self.anchors = anchors
+        self.words = words
         self.out: list[str] = []
         self.result = Prepared("")
-        self.missing: dict[str, None] = {}
+        self.missing: dict[str, int] = {}
         self.nesting = Nesting(PRINT_MAX_DEPTH)
         self.code_depth = 0
         self.last = ""  # the last prose character, while no block boundary follows it
         self.run = 0  # the unbroken run the next text continues
 
-    def tag(self, tag: Tag) -> None:
+    def tag(self, tag: Tag, alone: bool = False) -> None:
         opening = not tag.closing and not tag.raw.endswith("/>")
         if tag.name in _CODE_TAGS and not tag.raw.endswith("/>"):
             self.code_depth = max(self.code_depth + (-1 if tag.closing else 1), 0)
@@ -151,19 +95,21 @@ class _Printer:
                 self.result.flattened = True
                 return
         if tag.name == "img" and not tag.closing:
-            self.out.append(self.image(tag))
+            self.out.append(self.image(tag, alone))
         elif tag.name == "a" and not tag.closing:
             self.out.append(links.link_tag(tag, self.anchors))
         else:
             self.out.append(tag.raw)
 
-    def image(self, tag: Tag) -> str:
+    def image(self, tag: Tag, alone: bool) -> str:
         attrs = tag.attrs()
         src = attrs.get("src", "")
         if src.lower().startswith(("http://", "https://")):
             alt = attrs.get("alt", "")
             self.result.remote_images.append((src, alt))
-            return remote_placeholder(src, alt, self.have, self.missing)
+            if alone:
+                return remote_placeholder(src, alt, self.missing, self.words)
+            return remote_inline(alt, self.missing, self.words)
         url = links.image_url(src)
         if url is None:
             return tag.raw
@@ -176,111 +122,108 @@ class _Printer:
         if longest >= WARN_RUN:
             self.result.longest_run = max(self.result.longest_run, longest)
         if code:
-            self.out.append(mark_missing(part, self.have, self.missing))
+            self.out.append(mark_missing(part, self.missing))
             self.last = ""
             return
         text = unescape(part)
         joined = (WORD_JOINER if _joins(self.last, text[:1]) else "") + join_hangul(part)
-        self.out.append(mark_missing(joined, self.have, self.missing))
+        self.out.append(mark_missing(joined, self.missing))
         self.last = text[-1:]
 
     def done(self) -> Prepared:
         self.result.html = "".join(self.out)
-        self.result.missing = list(self.missing)
+        self.result.missing = self.missing
         return self.result
 
 
-def prepare(html: str, have: frozenset[int], anchors: Mapping[str, str] | None = None) -> Prepared:
+def prepare(html: str, anchors: Mapping[str, str] | None = None, words: Mapping[str, str] | None = None) -> Prepared:
     """Join Hangul words, give long unbroken runs break opportunities,
-    replace remote images with a placeholder and characters the bundled
-    fonts lack (`have`: their code points) with a visible code-point mark,
-    working on text nodes only; point links and images where print wants
-    them (links.py: `anchors` maps card ids to their anchors in this PDF),
-    and leave out tags nested deeper than PRINT_MAX_DEPTH.
+    replace remote images with a placeholder (in `words`' language) and
+    characters the bundled fonts lack (glyphs.py) with a visible code-point
+    mark, after folding math letters to plain ones, working on text nodes
+    only; point links and images where print wants them (links.py:
+    `anchors` maps card ids to their anchors in this PDF), and leave out
+    tags nested deeper than PRINT_MAX_DEPTH.
 
     Missing characters are never left to the renderer: it would draw an
     empty box and, worse, re-encode that whole font in the PDF with a custom
     CMap that pypdf and pdfminer cannot read, so the text of the whole PDF
     (every character in that face) would become unsearchable for them."""
     html = code_lines(html)  # one box per code line: wrapped lines hang (codelines.py)
-    printer = _Printer(have, anchors or {})
-    for part in tokens(html):
+    printer = _Printer(anchors or {}, words or WORDS["ko"])
+    parts = list(tokens(html))
+    for i, part in enumerate(parts):
         if isinstance(part, Tag):
-            printer.tag(part)
+            printer.tag(part, part.name == "img" and _alone(parts, i))
         else:
             printer.text(part)
     return printer.done()
 
 
-def mark_missing(html_text: str, have: frozenset[int], found: dict[str, None] | None = None) -> str:
-    """Escaped text with each character no bundled font draws replaced by a
-    small framed `U+XXXX` (recorded in `found`). Entities are ASCII, so
-    working on escaped text is safe."""
-    if all(ord(ch) in have for ch in html_text):  # the common case, fast
+def _alone(parts: list[Tag | str], i: int) -> bool:
+    """Whether the image at `parts[i]` stands alone in its block (a
+    paragraph of its own, perhaps inside a link), rather than in a line of
+    text or beside other images."""
+    return _edge(parts, i, -1) and _edge(parts, i, 1)
+
+
+def _edge(parts: list[Tag | str], i: int, step: int) -> bool:
+    """Whether a block boundary comes before (-1) or after (1) `parts[i]`,
+    with only white space and link tags between."""
+    j = i + step
+    while 0 <= j < len(parts):
+        part = parts[j]
+        if isinstance(part, str):
+            if part.strip():
+                return False
+        elif part.name != "a":
+            return part.name not in _INLINE_TAGS and part.name not in ("img", "br", "wbr")
+        j += step
+    return True
+
+
+def mark_missing(html_text: str, found: dict[str, int] | None = None) -> str:
+    """Escaped text with math letters folded (glyphs.fold) and each
+    character no bundled font draws replaced by a small framed `U+XXXX`
+    (counted in `found`). Entities are ASCII, so working on escaped text is
+    safe."""
+    html_text = glyphs.fold(html_text)
+    if not glyphs.maybe_uncovered(html_text):  # the common case, fast
         return html_text
     out = []
     for ch in html_text:
-        if ord(ch) in have or _ignorable(ch):
+        if glyphs.covered(ch):
             out.append(ch)
         else:
             if found is not None:
-                found[ch] = None
+                found[ch] = found.get(ch, 0) + 1
             out.append(f'<span class="cp-missing">U+{ord(ch):04X}</span>')
     return "".join(out)
 
 
-def plain_missing(text: str, have: frozenset[int]) -> str:
-    """Plain text (a running header) with uncovered characters as '□'."""
-    return "".join(ch if ord(ch) in have or _ignorable(ch) else "\u25a1" for ch in text)
+def plain_missing(text: str) -> str:
+    """Plain text (a running header) with math letters folded and
+    uncovered characters as '□'."""
+    text = glyphs.fold(text)
+    return "".join(ch if glyphs.covered(ch) else "\u25a1" for ch in text)
 
 
-def remote_placeholder(url: str, alt: str, have: frozenset[int], found: dict[str, None]) -> str:
-    """What the PDF shows instead of an image it will not download: a framed
-    box with the alt text and the address, so a reader can look it up."""
-    label = escape(alt) if alt else "그림"
+def remote_placeholder(url: str, alt: str, found: dict[str, int], words: Mapping[str, str]) -> str:
+    """What the PDF shows instead of an image it will not download, where
+    the image stands as a block of its own: a framed box with the alt text
+    and the address, so a reader can look it up."""
+    label = escape(alt) if alt else words["image"]
     return (
         '<span class="cp-remote-image">'
-        f'<span class="cp-remote-label">{mark_missing(join_hangul(label), have, found)}</span>'
-        '<span class="cp-remote-note">인터넷 그림 · 인쇄본에는 싣지 않음</span>'
-        f'<span class="cp-remote-url">{mark_missing(escape(url), have, found)}</span>'
+        f'<span class="cp-remote-label">{mark_missing(join_hangul(label), found)}</span>'
+        f'<span class="cp-remote-note">{join_hangul(escape(words["remote_note"]))}</span>'
+        f'<span class="cp-remote-url">{mark_missing(escape(url), found)}</span>'
         "</span>"
     )
 
 
-# -- glyph coverage ---------------------------------------------------------
-
-def _ignorable(ch: str) -> bool:
-    """Characters that draw nothing, so no font needs them: spaces,
-    controls, format characters (joiners, bidi marks) and variation
-    selectors (the emoji-presentation U+FE0F after a symbol)."""
-    if ch.isspace():
-        return True
-    cat = unicodedata.category(ch)
-    if cat in ("Cc", "Cf", "Zl", "Zp"):
-        return True
-    cp = ord(ch)
-    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
-
-
-# Invisible characters the text may hold (checked with _ignorable over the
-# ranges where they live): counted as covered, since nothing is drawn.
-IGNORABLE = frozenset(
-    cp for rng in (range(0x0000, 0x3100), range(0xFE00, 0xFE10), range(0xFEFF, 0xFF00),
-                   range(0xE0000, 0xE0080), range(0xE0100, 0xE01F0))
-    for cp in rng if _ignorable(chr(cp))
-)
-
-
-@lru_cache(maxsize=None)
-def font_cmap(path: Path) -> frozenset[int]:
-    """Code points a font file maps to a glyph (fontTools reads only the
-    cmap table: milliseconds, even for an 11,172-syllable font)."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-def describe(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    return f"'{ch}' (U+{ord(ch):04X}{' ' + name if name else ''})"
+def remote_inline(alt: str, found: dict[str, int], words: Mapping[str, str]) -> str:
+    """The same, for an image in a line of text (a badge, an icon): a small
+    framed label that keeps the line's height; the address is left out."""
+    label = escape(alt) if alt else words["image"]
+    return f'<span class="cp-remote-inline">{mark_missing(join_hangul(label), found)}</span>'
