@@ -9,10 +9,11 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CardpressError
+from .manifest import REMOVED_TAG
 from .markup import plain_text
 from .notetypes import BASIC, BY_ID, KEY_FIELD
 from .text import short
@@ -27,6 +28,7 @@ class PackageNote:
     mod: int
     fields: tuple[str, ...]
     notetype_id: int = BASIC.id
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Package:
     deck: str
     notetypes: dict[int, PackageNoteType]  # a deck holds cards of one or more kinds (notetypes.py)
     notes: dict[str, PackageNote]  # by card key
+    removed: dict[str, PackageNote] = field(default_factory=dict)  # notes carried tagged cardpress::removed, by key
 
     @property
     def notetype_ids(self) -> tuple[int, ...]:
@@ -76,7 +79,7 @@ def read_package(path: Path) -> Package:
         conn = sqlite3.connect(db_path)
         try:
             models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
-            rows = conn.execute("SELECT guid, mid, mod, flds FROM notes ORDER BY id").fetchall()
+            rows = conn.execute("SELECT guid, mid, mod, flds, tags FROM notes ORDER BY id").fetchall()
             dids = [d for (d,) in conn.execute("SELECT DISTINCT did FROM cards")]
         finally:
             conn.close()
@@ -95,14 +98,18 @@ def read_package(path: Path) -> Package:
     if len(deck_names) != 1:
         raise CardpressError(f"{path}: error: expected the cards of one deck, found {len(deck_names)}")
     notes: dict[str, PackageNote] = {}
-    for guid, mid, mod, flds in rows:
+    removed: dict[str, PackageNote] = {}
+    for guid, mid, mod, flds, tags in rows:
         nt = notetypes.get(int(mid))
         if nt is None:
             raise CardpressError(f"{path}: error: not a cardpress deck (a note of an unknown note type {mid})")
         values = tuple(flds.split("\x1f"))
         key = html.unescape(values[nt.field_names.index(KEY_FIELD)])
-        notes[key] = PackageNote(guid, key, int(mod), values, nt.id)
-    return Package(Path(path), deck_names[0], notetypes, notes)
+        note = PackageNote(guid, key, int(mod), values, nt.id, tuple(str(tags).split()))
+        # A note whose card was removed travels tagged (manifest.Tombstone):
+        # not one of the deck's cards.
+        (removed if REMOVED_TAG in note.tags else notes)[key] = note
+    return Package(Path(path), deck_names[0], notetypes, notes, removed)
 
 
 def plain(fragment: str, limit: int = 80) -> str:

@@ -163,7 +163,8 @@ class _Writing:
         library = self.comparison.library
         library = replace(library, decks=tuple(d for d in library.decks if d.cards) + self.stand_ins)
         ctx = WriteContext(library=library, out_dir=self.out_dir, options=self.options,
-                           manifest=self.comparison.previous)
+                           manifest=self.comparison.previous,
+                           tombstones={t: r.tombstones for t, r in self.comparison.records.items() if r.tombstones})
         done = False
         try:
             written = write_formats(ctx, formats, self.outputs, set(self.manifest.decks), progress,
@@ -212,7 +213,11 @@ def _with_anki_fields(record: DeckRecord, written: DeckRecord) -> DeckRecord:
     times the Anki writer just stamped (`written`)."""
     notes = {g: replace(r, hash=w.hash, mod=w.mod, notetype=w.notetype) if (w := written.notes.get(g)) else r
              for g, r in record.notes.items()}
-    return replace(record, notetype_hash=written.notetype_hash, notetype_mod=written.notetype_mod, notes=notes)
+    # The removed notes as the package carries them (fields read, mod time
+    # given); one whose fields could not be found is no longer carried.
+    tombstones = {g: t for g, t in written.tombstones.items() if g in record.tombstones}
+    return replace(record, notetype_hash=written.notetype_hash, notetype_mod=written.notetype_mod, notes=notes,
+                   tombstones=tombstones)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping
 
-from .manifest import DeckRecord, Manifest
+from .manifest import DeckRecord, Manifest, Tombstone
 from .model import Deck, Diagnostic, Library
 from .options import BuildOptions
 from .reproducible import source_date_epoch
@@ -34,6 +34,9 @@ class WriteContext:
     # This build's Anki records, decided (and saved) before any package is
     # written; by deck title (see writers/anki.py `stamp`).
     stamps: Mapping[str, DeckRecord] = field(default_factory=dict)
+    # Notes whose cards were removed, carried tagged until `cardpress
+    # forget` (manifest.Tombstone); by deck title, then GUID.
+    tombstones: Mapping[str, Mapping[str, Tombstone]] = field(default_factory=dict)
 
     def source_file(self, deck: Deck) -> Path:
         return Path(self.library.root) / deck.source_path

@@ -90,6 +90,39 @@ _NOTE_TYPES = {"hash": str, "mod": int, "key": str, "question": str, "line": int
                "pinned": bool, "slug": str, "reworded_from": str, "notetype": int}
 
 
+REMOVED_TAG = "cardpress::removed"
+
+
+@dataclass
+class Tombstone:
+    """A note whose card was removed from a deck that still exists. Its
+    deck's packages keep carrying it, fields unchanged, tagged
+    `cardpress::removed`, so the user finds it in Anki and deletes it
+    deliberately; `cardpress forget` then drops it (history/, writers/anki.py)."""
+
+    key: str
+    question: str
+    notetype: int
+    mod: int  # the note's mod time: as last written, then as written tagged
+    fields: tuple[str, ...] = ()  # from the deck's last package; empty until the Anki writer has read them
+    tags: tuple[str, ...] = ()  # its tags but REMOVED_TAG
+    stamped: bool = False  # written tagged (at `mod`) at least once
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "question": self.question, "notetype": self.notetype, "mod": self.mod,
+                "fields": list(self.fields), "tags": list(self.tags), "stamped": self.stamped}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Tombstone":
+        t = cls(key=data["key"], question=data["question"], notetype=data["notetype"], mod=_mod(data["mod"]),
+                fields=tuple(data.get("fields", ())), tags=tuple(data.get("tags", ())),
+                stamped=data.get("stamped", False))
+        if not (isinstance(t.key, str) and isinstance(t.question, str) and type(t.notetype) is int
+                and all(isinstance(v, str) for v in (*t.fields, *t.tags)) and type(t.stamped) is bool):
+            raise ValueError("manifest: bad tombstone")
+        return t
+
+
 @dataclass
 class DeckRecord:
     source: str = ""
@@ -99,6 +132,8 @@ class DeckRecord:
     file: str = ""  # the source file's content hash when this record was made
     # Notes gone from the deck that a pending reword (`reworded_from`) points at.
     retired: dict[str, NoteRecord] = field(default_factory=dict)
+    # Notes whose cards were removed, carried tagged until `cardpress forget`.
+    tombstones: dict[str, Tombstone] = field(default_factory=dict)  # by GUID
 
     def to_json(self) -> dict:
         data = {
@@ -110,6 +145,8 @@ class DeckRecord:
             data["file"] = self.file
         if self.retired:
             data["retired"] = {guid: rec.to_json() for guid, rec in self.retired.items()}
+        if self.tombstones:
+            data["tombstones"] = {guid: t.to_json() for guid, t in self.tombstones.items()}
         return data
 
     @classmethod
@@ -122,6 +159,7 @@ class DeckRecord:
             notes={g: NoteRecord.from_json(r) for g, r in data.get("notes", {}).items()},
             file=str(data.get("file", "")),
             retired={g: NoteRecord.from_json(r) for g, r in data.get("retired", {}).items()},
+            tombstones={g: Tombstone.from_json(t) for g, t in data.get("tombstones", {}).items()},
         )
 
 

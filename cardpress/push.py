@@ -93,10 +93,13 @@ class DeckReport:
 Echo = Callable[..., None]
 
 
-def push(result, settings: PushSettings, echo: Echo, confirm: Callable[[str], bool] | None) -> int:
+def push(result, settings: PushSettings, echo: Echo, confirm: Callable[[str], bool] | None,
+         out_dir: Path | None = None) -> int:
     """Push the packages of `result` (a successful BuildResult). `echo`
     prints (see Echo); `confirm(prompt)` asks yes/no, None when nobody can
-    answer. Returns the exit code."""
+    answer. `out_dir`: the build's output folder, whose records forget the
+    removed cards' notes once they are deleted from Anki. Returns the exit
+    code."""
     url = check_url(settings.url, settings.allow_remote)
     client = AnkiConnect(url, settings.api_key, settings.timeout)
     upload = settings.upload if settings.upload is not None else not is_loopback(url)
@@ -121,6 +124,8 @@ def push(result, settings: PushSettings, echo: Echo, confirm: Callable[[str], bo
 
     if settings.delete_removed:
         _delete_removed(anki, [r for r in reports if r.error is None], settings, echo, confirm)
+        if out_dir is not None:
+            _forget_deleted(out_dir, reports)
 
     failed = [r for r in reports if r.error]
     pushed = [r for r in reports if r.pushed and not r.error]
@@ -142,7 +147,9 @@ def _push_deck(anki: AnkiSide, pkg: Package, report: DeckReport, dry_run: bool) 
     lagging = {k for k, n in pkg.notes.items()
                if k not in before or (before[k].mod < n.mod if before[k].mod is not None
                                       else before[k].fields != n.fields)}
-    needed = bool(lagging) or anki.notetype_differs(pkg)
+    tagging = any(k in before and before[k].mod is not None and before[k].mod < n.mod
+                  for k, n in pkg.removed.items())  # a removed card's note: its cardpress::removed tag
+    needed = bool(lagging) or tagging or anki.notetype_differs(pkg)
     if not needed:
         report.unchanged = list(pkg.notes)
         report.kept_in_anki = [k for k, n in pkg.notes.items() if _newer(before[k], n)]
@@ -211,6 +218,17 @@ def _print_deck(report: DeckReport, dry_run: bool, echo: Echo) -> None:
     if report.elsewhere:
         echo(f"{pkg.path}: warning: {len(report.elsewhere)} card(s) are in another deck in Anki (moved there); "
              "they were updated where they are", err=True)
+
+
+def _forget_deleted(out_dir: Path, reports: list[DeckReport]) -> None:
+    """Notes deleted from Anki that the packages still carry tagged
+    (manifest.Tombstone) are forgotten, or the next push would bring them back."""
+    from .forget import forget
+
+    guids = {r.package.removed[n.key].guid for r in reports if r.deleted
+             for n in r.removed if n.key in r.package.removed}
+    if guids:
+        forget(out_dir, guids=guids)
 
 
 def _delete_removed(anki: AnkiSide, reports: list[DeckReport], settings: PushSettings, echo: Echo,

@@ -134,9 +134,13 @@ def test_keep_ids_after_a_warned_build_claims_the_old_note(notes_copy, tmp_path,
     (ch,) = result.changes
     assert ch.kept == [(RELU, REWORDED)] and ch.removed == [f"{REWORDED} (the copy without review history)"]
     log = import_apkg(col, result.outputs[0])
-    assert len(log.updated) == 1 and not log.new
+    # The studied note gets the question back; the copy is tagged for deletion (safe removal, issue 13).
+    assert len(log.updated) == 2 and not log.new
     card = col.get_card(cid)
     assert card.note()["Question"] == REWORDED and (card.reps, card.ivl) == history
+    assert "cardpress::removed" not in card.note().tags
+    (copy,) = [col.get_note(n) for n in col.find_notes("tag:cardpress::removed")]
+    assert copy["Question"] == REWORDED and copy.id != card.nid
 
 
 def test_ambiguous_reword_is_warned_not_guessed(tmp_path):
@@ -199,7 +203,8 @@ def test_changelog_and_diff(notes_copy, tmp_path):
     diff = _cli("diff", str(notes_copy), "-o", str(out))
     assert diff.returncode == 0, diff.stderr
     expected = (f"{DECK}: +1 new, ~1 changed, -1 removed, 17 unchanged\n"
-                "  removed (Anki never deletes notes on import; delete these there):\n"
+                "  removed: the package tags their notes cardpress::removed; in Anki, search "
+                "tag:cardpress::removed, delete them, then run cardpress forget:\n"
                 '  - "Localization이란?"\n')
     assert diff.stdout == expected
     assert (out / ".cardpress" / "manifest.json").read_bytes() == manifest  # diff writes nothing

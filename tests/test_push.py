@@ -158,6 +158,8 @@ def test_delete_removed_deletes_exactly_the_removed_notes(anki, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "not deleting 2 note(s): run again with --yes" in proc.stderr
     assert "deleteNotes" not in anki.requests
+    tagged = our_notes(anki, odd.replace('"', '\\"').replace("_", "\\_").replace("*", "\\*"))
+    assert sorted(k for k, n in tagged.items() if "cardpress::removed" in n.tags) == ["question-2", "question-4"]
 
     proc = push(anki, tmp_path, "--delete-removed", "--yes")
     assert proc.returncode == 0, proc.stderr
@@ -168,6 +170,15 @@ def test_delete_removed_deletes_exactly_the_removed_notes(anki, tmp_path):
     assert sorted(our_notes(anki, "Other deck")) == ["question-1", "question-2"]  # same keys, other deck: kept
     with anki.lock:
         assert anki.col.get_note(basic.id)["Back"] == "kept"
+
+    # The package carried the removed notes tagged (so Anki users find them); once
+    # deleted they are forgotten: the next import does not bring them back.
+    _write(src / "a.md", f"# {odd}\n\n" + "".join(f"## Question {i}?\nAnswer {i}, edited.\n\n" for i in (1, 3, 5)))
+    proc = push(anki, tmp_path, "--delete-removed", "--yes")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(our_notes(anki, odd.replace('"', '\\"').replace("_", "\\_").replace("*", "\\*"))) == \
+        ["question-1", "question-3", "question-5"]
+    assert "no removed notes to delete" in proc.stdout
 
 
 def test_upload_sends_the_package_and_removes_it_from_the_media_folder(anki, notes_copy, tmp_path):

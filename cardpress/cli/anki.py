@@ -91,7 +91,7 @@ def push_command(sources, formats, output, level, url, api_key, timeout, allow_r
             echo(message, err=err)
 
     confirm = (lambda prompt: click.confirm(printable(prompt), default=False)) if sys.stdin.isatty() else None
-    sys.exit(push(result, settings, say, confirm))
+    sys.exit(push(result, settings, say, confirm, Path(output)))
 
 
 @main.command("open")

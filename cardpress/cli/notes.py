@@ -112,3 +112,27 @@ def pin_command(sources, output, keep_ids, question_level, dry_run, level) -> No
         verb = "would pin" if dry_run else "pinned"
         echo(f"{verb} {result.count} question(s) in {len(result.files)} file(s)")
     sys.exit(exit_code(result.diagnostics, False))
+
+
+@main.command("forget")
+@OUTPUT
+@click.option("--deck", "decks", multiple=True, metavar="TITLE", help="Only this deck; repeat for several.")
+@click.option("-n", "--dry-run", is_flag=True, help="List what would be forgotten; change nothing.")
+@VERBOSITY
+def forget_command(output, decks, dry_run, level) -> None:
+    """Stop carrying the notes of removed cards. A card removed from the
+    notes keeps its note in the packages, tagged cardpress::removed, so you
+    can find it in Anki (search: tag:cardpress::removed) and delete it
+    there; run this once you have, and the next build leaves them out."""
+    from ..forget import forget
+
+    result = forget(Path(output), decks, dry_run)
+    verbosity = Verbosity(level)
+    if not verbosity.quiet:
+        for title, questions in result.notes.items():
+            for question in questions if verbosity.verbose or dry_run else ():
+                echo(f'{title}: "{question}"')
+        verb = "would forget" if dry_run else "forgot"
+        echo(f"{verb} {result.count} removed note(s) in {len(result.notes)} deck(s)"
+             + ("" if dry_run or not result.count else "; the next build leaves them out of the packages"))
+    sys.exit(0)

@@ -66,7 +66,8 @@ def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Com
     previous = Manifest(decks=dict(manifest.decks))
     for d in decks:
         prev = manifest.decks.get(continued.get(d.input.title, d.input.title), DeckRecord())
-        previous.decks[d.input.title] = replace(prev, notes={**prev.notes, **d.carried}) if d.carried else prev
+        taken_over = {**d.carried, **d.returned}
+        previous.decks[d.input.title] = replace(prev, notes={**prev.notes, **taken_over}) if taken_over else prev
     changes = [d.changes for d in decks]
     moved_out = _moved_out(decks)
     for d in decks:

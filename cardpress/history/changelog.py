@@ -57,7 +57,11 @@ def format_changes(changes: list[DeckChanges], verbose: bool = False) -> list[st
             lines.append("  note type changed (Anki cannot change it on import: change it there with Browse → Notes → "
                          "Change Note Type, then import again):")
             lines += [f'  ≠ "{q}": {old} → {new}' for q, old, new in ch.retyped]
-        if ch.removed:
+        if ch.removed and ch.gone:
             lines.append("  removed (Anki never deletes notes on import; delete these there):")
+            lines += [f'  - "{q}"' for q in ch.removed]
+        elif ch.removed:
+            lines.append("  removed: the package tags their notes cardpress::removed; in Anki, search "
+                         "tag:cardpress::removed, delete them, then run cardpress forget:")
             lines += [f'  - "{q}"' for q in ch.removed]
     return lines

@@ -16,7 +16,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from ..identity import content_hash, note_guid, slugify
-from ..manifest import DeckRecord, NoteRecord
+from ..manifest import DeckRecord, NoteRecord, Tombstone
 from ..model import Card, Deck, Diagnostic
 from ..notetypes import BASIC, for_kind, name_of
 from .changelog import DeckChanges
@@ -48,6 +48,7 @@ class DeckComparison:
         # notes moved in from another deck (GUID -> the record they had).
         self.carried: dict[str, NoteRecord] = {}
         self.moved_from: dict[str, str] = {}  # GUID -> the deck it came from
+        self.returned: dict[str, NoteRecord] = {}  # GUID -> its tombstone's times: cards that came back
         self.pending: dict[int, str] = {}  # card index -> old GUID it was reworded from
         pending = any(r.reworded_from for r in self.prev.notes.values())
         # The same bytes as last time: same cards, same records. This is
@@ -56,7 +57,10 @@ class DeckComparison:
                               and not (keep_ids and pending))
         self.slugs = [c.key for c in deck.cards]  # the reader's keys
         self.cards = self._aliased(deck.cards)
-        by_key = {r.key: g for g, r in self.prev.notes.items()}
+        # A card's note: the one its key had (a removed card that comes back
+        # finds its tombstone's), else a new one derived from its key.
+        by_key = {t.key: g for g, t in self.prev.tombstones.items()}
+        by_key.update({r.key: g for g, r in self.prev.notes.items()})
         self.guids = [by_key.get(c.key) or note_guid(deck.namespace, c.key) for c in self.cards]
         self.claimed = set(self.guids)
         if not self.unchanged:
@@ -65,7 +69,8 @@ class DeckComparison:
     @property
     def fresh(self) -> list[int]:
         """Cards whose GUID the last build did not give this deck."""
-        return [i for i, g in enumerate(self.guids) if g not in self.prev.notes and g not in self.carried]
+        return [i for i, g in enumerate(self.guids)
+                if g not in self.prev.notes and g not in self.carried and g not in self.prev.tombstones]
 
     def _aliased(self, cards) -> list[Card]:
         """Apply the ids `--keep-ids` kept in earlier builds. A key written
@@ -144,8 +149,9 @@ class DeckComparison:
         self.record = DeckRecord(source=self.input.source_path, notetype_hash=self.prev.notetype_hash,
                                  notetype_mod=self.prev.notetype_mod, file=self.input.content_hash)
         revived = {g for g in self.carried if g not in self.moved_from}
+        self._tombstones(taken)
         for i, (card, g) in enumerate(zip(self.cards, self.guids)):
-            base = old.get(g) or self.carried.get(g)
+            base = old.get(g) or self.carried.get(g) or self.returned.get(g)
             rec = NoteRecord(hash=base.hash if base else "", mod=base.mod if base else 0, key=card.key,
                              question=card.question_text, line=card.location.line, content=card_hash(card),
                              answer=answer_hash(card), pinned=card.pinned,
@@ -171,6 +177,19 @@ class DeckComparison:
         # Keep the notes that a pending reword may still claim, and no others.
         for target in self.pending.values():
             self.record.retired[target] = old.get(target) or retired[target]
+
+    def _tombstones(self, taken: set[str]) -> None:
+        """Notes whose cards left this deck (and no other deck took) are
+        carried tagged until `cardpress forget`; a card that comes back
+        drops its tombstone and counts up from its mod time, so Anki takes
+        the note without the tag."""
+        present = set(self.guids)
+        self.returned = {g: NoteRecord(hash="", mod=t.mod, key=t.key, question=t.question, notetype=t.notetype)
+                         for g, t in self.prev.tombstones.items() if g in present}
+        self.record.tombstones = {g: t for g, t in self.prev.tombstones.items() if g not in present}
+        for g, r in self.prev.notes.items():
+            if g not in self.claimed and g not in taken:
+                self.record.tombstones[g] = Tombstone(key=r.key, question=r.question, notetype=r.notetype, mod=r.mod)
 
     def _keep(self, i: int, rec: NoteRecord, g: str) -> None:
         self.claimed.discard(self.guids[i])

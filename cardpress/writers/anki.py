@@ -30,12 +30,13 @@ from ..context import WriteContext, WriteResult
 from ..fonts import anki_faces
 from ..identity import content_hash, deck_id, note_guid
 from ..images import rewrite_img_src
-from ..manifest import DeckRecord, NoteRecord, next_mod
+from ..manifest import REMOVED_TAG, DeckRecord, NoteRecord, next_mod
 from ..markup import Formula, map_math
 from ..model import Card, Deck, Diagnostic
 from ..notetypes import BASIC, BY_ID, NoteType
 from ..templating import render
 from .anki_fields import TEMPLATES, note_fields
+from .anki_removed import carried_tombstones
 
 # Fixed forever (notetypes.py): Anki matches note types by id, and a change
 # of fields or template names makes it refuse every update ("conflicting").
@@ -158,7 +159,9 @@ def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord
     record = DeckRecord(source=deck.source_path)
     names = media_names(deck)
     notes = [(card, *_fields(card, names)) for card in deck.cards]
-    record.notetype_hash = assets.deck_hash({nt.id for _card, nt, _fields in notes})
+    record.tombstones = carried_tombstones(deck, ctx, base)
+    record.notetype_hash = assets.deck_hash({nt.id for _card, nt, _fields in notes}
+                                            | {t.notetype for t in record.tombstones.values()})
     record.notetype_mod = (previous.notetype_mod if previous.notetype_hash == record.notetype_hash
                            else next_mod(previous.notetype_mod, base))
     for card, nt, fields in notes:
@@ -189,7 +192,11 @@ def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: Dec
         nt, fields = _fields(card, names)
         gdeck.add_note(genanki.Note(model=assets.model(nt)[0], fields=fields, guid=_guid(deck, card),
                                     sort_field=card.question_text, tags=list(deck.tags)))
+    for guid, t in record.tombstones.items():  # removed cards' notes, tagged for the user to find
+        gdeck.add_note(genanki.Note(model=assets.model(BY_ID.get(t.notetype, BASIC))[0], fields=list(t.fields),
+                                    guid=guid, sort_field=t.question, tags=[*t.tags, REMOVED_TAG]))
     mods = {guid: note.mod for guid, note in record.notes.items()}
+    mods.update({guid: t.mod for guid, t in record.tombstones.items()})
     # The package timestamp seeds genanki's note and card ids; derive it from
     # content so the bytes are reproducible.
     stamp = max([record.notetype_mod, *mods.values()], default=record.notetype_mod)
