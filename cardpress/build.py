@@ -130,13 +130,13 @@ def _without_errors(library: Library) -> tuple[Library, list[str]]:
 def _stand_ins(library: Library, skipped: list[str], good: Library, last_good: LastGood) -> tuple[Deck, ...]:
     """The last good versions of the decks of `skipped` files, for the
     outputs written whole (the site): as if those files had not changed.
-    Not one whose title a good deck now has."""
+    Not one whose name or title a good deck now has."""
     sources = dict(library.files)
-    titles = {d.title.casefold() for d in good.decks}
+    taken = {d.name.casefold() for d in good.decks} | {d.namespace for d in good.decks}
     stand_ins = []
     for display in skipped:
         deck = last_good.load(sources[display], Path(library.root)) if display in sources else None
-        if deck is not None and deck.cards and deck.title.casefold() not in titles:
+        if deck is not None and deck.cards and not {deck.name.casefold(), deck.namespace} & taken:
             stand_ins.append(deck)
     return tuple(stand_ins)
 

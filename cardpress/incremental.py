@@ -48,7 +48,7 @@ class _Plan:
     fmt: str
     spec: WriterSpec
     library_fp: str
-    fps: dict[str, str]  # deck title -> fingerprint
+    fps: dict[str, str]  # deck name -> fingerprint
     work: bool = False  # the writer has something to do (it is imported only then)
     dirty: list[Deck] = field(default_factory=list)
     fresh: list[Path] = field(default_factory=list)  # outputs that are up to date
@@ -68,18 +68,18 @@ class _Plan:
 def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _Plan:
     lib, spec = ctx.library, WRITERS[fmt]
     options = ctx.options.fingerprint(spec.options)
-    fps = {d.title: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
+    fps = {d.name: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
     plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps)
     # Checked as the last build recorded it (whole, or deck by deck). A deck
     # the manifest does not know has no Anki mod times to keep, so its
     # outputs are never trusted.
-    if all(d.title in known for d in lib.decks):
+    if all(d.name in known for d in lib.decks):
         whole = cache.deck_outputs(fmt, WHOLE, plan.whole_fp)
         if whole is not None:
             plan.fresh, plan.replay = whole
             return plan
     for deck in lib.decks:
-        up_to_date = cache.deck_outputs(fmt, deck.title, fps[deck.title]) if deck.title in known else None
+        up_to_date = cache.deck_outputs(fmt, deck.name, fps[deck.name]) if deck.name in known else None
         if up_to_date is None:
             plan.dirty.append(deck)
         else:
@@ -114,7 +114,7 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
                      ([], []), [WHOLE], complete=True)
         return result.paths
     for deck in plan.dirty:
-        cache.forget(plan.fmt, deck.title)
+        cache.forget(plan.fmt, deck.name)
     written: dict[str, tuple[str, list[Path], list[Diagnostic]]] = {}
     shared = WriteResult()
     try:
@@ -124,11 +124,11 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
         for deck in plan.dirty:
             progress.step(plan.fmt, deck)
             result = write((deck,))
-            written[deck.title] = (plan.fps[deck.title], result.paths, result.diagnostics)
+            written[deck.name] = (plan.fps[deck.name], result.paths, result.diagnostics)
     finally:
         # Also after a failure: what was written is recorded, the rest stays dirty.
         cache.record(plan.fmt, plan.library_fp if not plan.dirty or len(written) == len(plan.dirty) else "",
-                     written, (shared.paths, shared.diagnostics), [d.title for d in lib.decks],
+                     written, (shared.paths, shared.diagnostics), [d.name for d in lib.decks],
                      complete=len(written) == len(lib.decks))
     return shared.paths + [p for _, paths, _ in written.values() for p in paths]
 

@@ -99,6 +99,10 @@ class DeckRecord:
     file: str = ""  # the source file's content hash when this record was made
     # Notes gone from the deck that a pending reword (`reworded_from`) points at.
     retired: dict[str, NoteRecord] = field(default_factory=dict)
+    # What the deck's GUIDs derive from (Deck.namespace, its title), when it
+    # is not the record's key (the deck name): a deck whose file moved into
+    # a folder is found by it (history._continued).
+    namespace: str = ""
 
     def to_json(self) -> dict:
         data = {
@@ -110,6 +114,8 @@ class DeckRecord:
             data["file"] = self.file
         if self.retired:
             data["retired"] = {guid: rec.to_json() for guid, rec in self.retired.items()}
+        if self.namespace:
+            data["namespace"] = self.namespace
         return data
 
     @classmethod
@@ -122,6 +128,7 @@ class DeckRecord:
             notes={g: NoteRecord.from_json(r) for g, r in data.get("notes", {}).items()},
             file=str(data.get("file", "")),
             retired={g: NoteRecord.from_json(r) for g, r in data.get("retired", {}).items()},
+            namespace=str(data.get("namespace", "")),
         )
 
 
@@ -133,7 +140,7 @@ def _mod(value) -> int:
 
 @dataclass
 class Manifest:
-    decks: dict[str, DeckRecord] = field(default_factory=dict)  # by deck title
+    decks: dict[str, DeckRecord] = field(default_factory=dict)  # by deck name (Deck.name)
 
     @classmethod
     def load(cls, out_dir: Path, diagnostics: list[Diagnostic] | None = None) -> "Manifest":
