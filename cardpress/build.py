@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import history, outdir
+from . import history, outdir, templating
 from .cache import OutputCache, ParseCache
 from .context import WriteContext
 from .errors import CardpressError, InternalError, OutputError
@@ -97,7 +97,12 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
     parse_cache = ParseCache(out_dir if options.incremental else None)
     library = gather(sources, remote=remote, cache=parse_cache, options=options, formats=formats)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
+    templates = templating.check_templates(options.templates)  # every output may use them: none is written
+    if any(d.severity is Severity.ERROR for d in templates):
+        result.diagnostics = sorted(result.diagnostics + templates)
+        return result
     good, result.skipped = _without_errors(library)
+    result.diagnostics = sorted(result.diagnostics + templates)
     if _stop(result.diagnostics, options) or not good.decks:
         return result
     outdir.inspect(out_dir, sources)  # before its records are read: one clear line if it is not ours
@@ -166,8 +171,9 @@ class _Writing:
                            manifest=self.comparison.previous)
         done = False
         try:
-            written = write_formats(ctx, formats, self.outputs, set(self.manifest.decks), progress,
-                                    guard=_writer_errors, outcome=self.outcome, commit=self.commit)
+            with templating.using(self.options.templates):
+                written = write_formats(ctx, formats, self.outputs, set(self.manifest.decks), progress,
+                                        guard=_writer_errors, outcome=self.outcome, commit=self.commit)
             done = True
         finally:
             self.finish(done)
@@ -230,6 +236,9 @@ def _writer_errors(fmt: str) -> Iterator[None]:
         where = exc.filename or "output"
         raise OutputError(f"{where}: error: writing the {fmt} output failed: {exc.strerror or exc}") from exc
     except Exception as exc:  # noqa: BLE001 - turned into one clear line, cause kept for --debug
+        template = templating.failure(exc)  # a user's template that does not render: theirs to fix
+        if template is not None:
+            raise CardpressError(template) from exc
         raise InternalError(f"the {fmt} writer", exc) from exc
 
 

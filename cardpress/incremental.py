@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, ContextManager, Protocol, Sequence
 
-from .cache import OutputCache, deck_fingerprint, library_fingerprint
+from .cache import OutputCache, deck_fingerprint, library_fingerprint, templates_version
 from .context import WriteContext, WriteResult
 from .identity import content_hash
 from .model import Deck, Diagnostic
@@ -67,7 +67,8 @@ class _Plan:
 
 def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _Plan:
     lib, spec = ctx.library, WRITERS[fmt]
-    options = ctx.options.fingerprint(spec.options)
+    # The user's templates shape every output: their files' contents count.
+    options = ctx.options.fingerprint(spec.options) + templates_version(ctx.options.templates)
     fps = {d.name: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
     plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps)
     # Checked as the last build recorded it (whole, or deck by deck). A deck
@@ -133,6 +134,19 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
     return shared.paths + [p for _, paths, _ in written.values() for p in paths]
 
 
+def _preflight(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager]) -> None:
+    """With the user's templates, each writer about to write renders its
+    templates first, writing nothing (`preflight`): an override that fails
+    stops the build before any output is written."""
+    if not ctx.options.templates:
+        return
+    for plan in plans:
+        preflight = getattr(get_writer(plan.fmt), "preflight", None) if plan.work else None
+        if preflight is not None:
+            with guard(plan.fmt):
+                preflight(replace(ctx, decks=tuple(plan.dirty)))
+
+
 def _stamp(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager],
            commit: Callable[[dict], None], outcome: Outcome) -> WriteContext:
     """The Anki records of the decks about to be written, committed (saved)
@@ -157,6 +171,7 @@ def write_formats(ctx: WriteContext, formats: Sequence[str], cache: OutputCache,
     written now. `commit(records)` saves the Anki records stamped for this
     build before any writer runs."""
     plans = [_plan(fmt, ctx, cache, known) for fmt in formats]
+    _preflight(plans, ctx, guard)
     ctx = _stamp(plans, ctx, guard, commit, outcome)
     progress.start(sum(p.steps for p in plans))
     written: list[Path] = []

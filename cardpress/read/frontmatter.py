@@ -27,7 +27,7 @@ FRONTMATTER_KEYS = {
 }
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
-_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def read_frontmatter(text: str, sink: Sink) -> tuple[str, dict[str, object]]:
@@ -98,7 +98,7 @@ def _read_meta(node: yaml.Node, sink: Sink, meta: dict[str, object]) -> None:
             continue
         if key == "deck":
             value = deck_name(value, vline, sink)
-        if key == "lang" and value and not _LANG_RE.match(value):
+        if key == "lang" and value and not LANG_RE.match(value):
             sink.warn(vline, f"frontmatter lang '{short(value)}' is not a language tag like 'ko' or 'en-US'; ignored")
             continue
         meta[key] = value
