@@ -49,6 +49,7 @@ class _Plan:
     spec: WriterSpec
     library_fp: str
     fps: dict[str, str]  # deck name -> fingerprint
+    incremental: bool = False  # called deck by deck (WriterSpec.incremental_for these options)
     work: bool = False  # the writer has something to do (it is imported only then)
     dirty: list[Deck] = field(default_factory=list)
     fresh: list[Path] = field(default_factory=list)  # outputs that are up to date
@@ -62,7 +63,7 @@ class _Plan:
     def steps(self) -> int:
         if not self.work:
             return 0
-        return len(self.dirty) if self.spec.incremental and self.dirty else 1
+        return len(self.dirty) if self.incremental and self.dirty else 1
 
 
 def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _Plan:
@@ -70,7 +71,7 @@ def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _
     # The user's templates shape every output: their files' contents count.
     options = ctx.options.fingerprint(spec.options) + templates_version(ctx.options.templates)
     fps = {d.name: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
-    plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps)
+    plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps, spec.incremental_for(ctx.options))
     # Checked as the last build recorded it (whole, or deck by deck). A deck
     # the manifest does not know has no Anki mod times to keep, so its
     # outputs are never trusted.
@@ -91,7 +92,7 @@ def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _
         plan.fresh += shared[0]
         plan.replay += shared[1]
     plan.work = bool(plan.dirty) or shared is None
-    if plan.work and not spec.incremental:
+    if plan.work and not plan.incremental:
         plan.dirty, plan.fresh, plan.replay = list(lib.decks), [], []
     return plan
 
@@ -107,7 +108,7 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
         outcome.written.merge(result)
         return result
 
-    if not plan.spec.incremental:
+    if not plan.incremental:
         cache.forget(plan.fmt, WHOLE)
         progress.step(plan.fmt, None)
         result = write(lib.decks)
@@ -134,17 +135,17 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
     return shared.paths + [p for _, paths, _ in written.values() for p in paths]
 
 
-def _preflight(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager]) -> None:
+def _dry_render(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager]) -> None:
     """With the user's templates, each writer about to write renders its
-    templates first, writing nothing (`preflight`): an override that fails
+    templates first, writing nothing (`dry_render`): an override that fails
     stops the build before any output is written."""
     if not ctx.options.templates:
         return
     for plan in plans:
-        preflight = getattr(get_writer(plan.fmt), "preflight", None) if plan.work else None
-        if preflight is not None:
+        dry_render = getattr(get_writer(plan.fmt), "dry_render", None) if plan.work else None
+        if dry_render is not None:
             with guard(plan.fmt):
-                preflight(replace(ctx, decks=tuple(plan.dirty)))
+                dry_render(replace(ctx, decks=tuple(plan.dirty)))
 
 
 def _stamp(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager],
@@ -171,7 +172,7 @@ def write_formats(ctx: WriteContext, formats: Sequence[str], cache: OutputCache,
     written now. `commit(records)` saves the Anki records stamped for this
     build before any writer runs."""
     plans = [_plan(fmt, ctx, cache, known) for fmt in formats]
-    _preflight(plans, ctx, guard)
+    _dry_render(plans, ctx, guard)
     ctx = _stamp(plans, ctx, guard, commit, outcome)
     progress.start(sum(p.steps for p in plans))
     written: list[Path] = []

@@ -233,7 +233,7 @@ def render_site(ctx: WriteContext) -> _Site:
     return site
 
 
-def preflight(ctx: WriteContext) -> None:
+def dry_render(ctx: WriteContext) -> None:
     """Render the site (the user's templates among them), writing nothing."""
     render_site(ctx)
 
