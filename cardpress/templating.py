@@ -9,7 +9,8 @@ A user's templates folder (`--templates DIR`, cardpress.toml's `templates`,
 or `templates/` next to the notes) comes first in one loader chain, the
 built-ins last: a file there named like a built-in template
 (`html/deck.html.j2`, `_card.html.j2`, `pdf/print.css.j2`, `html/site.js`)
-replaces it everywhere it is used. The build makes the folder active for
+replaces it everywhere it is used; `builtin/<name>` still names the
+built-in, so an override may extend or include what it replaces. The build makes the folder active for
 its write phase (`using`); writers render by name (`render`) and never
 know where a template came from.
 
@@ -37,6 +38,7 @@ from .model import Diagnostic, SourceLocation
 from .paths import TEMPLATES_DIR
 
 MAX_BYTES = 1024 * 1024  # a template larger than this is not read
+BUILTIN = "builtin"  # `{% extends "builtin/html/deck.html.j2" %}`: the built-in, from an override
 PALETTE_NAMES = ("ANKI", "CODE", "PAPER", "SITE_CODE_BG", "code_css", "contrast", "readable")
 # The user's templates folder of the running build's write phase ("": none).
 _ACTIVE: ContextVar[str] = ContextVar("cardpress_templates", default="")
@@ -76,8 +78,10 @@ def environment(user: str = "") -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     if user:
-        env: jinja2.Environment = ImmutableSandboxedEnvironment(
-            loader=jinja2.ChoiceLoader([_UserLoader(user), builtin]), **options)
+        # `builtin/<name>` is always the built-in template, so an override
+        # can extend or include the template it replaces.
+        loaders = [_UserLoader(user), builtin, jinja2.PrefixLoader({BUILTIN: builtin})]
+        env: jinja2.Environment = ImmutableSandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), **options)
     else:
         env = jinja2.Environment(loader=builtin, **options)
     # The shared colours (palette.ANKI, palette.code_css...) for every
