@@ -46,25 +46,6 @@ def code_version() -> str:
                         *code_lines())
 
 
-def templates_version(user: str) -> str:
-    """What the user's templates folder (BuildOptions.templates) adds to
-    every output's fingerprint: its files' names and contents, hashed
-    (templates are small; an edit within one mtime tick still counts)."""
-    if not user:
-        return ""
-    from .templating import user_file, user_files
-
-    digest = hashlib.sha256()
-    for name in user_files(user):
-        path = user_file(user, name)
-        try:
-            data = path.read_bytes() if path is not None else b"\x00refused"
-        except OSError:
-            data = b"\x00unreadable"
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\x00" + hashlib.sha256(data).digest())
-    return "\x1etemplates:" + digest.hexdigest()[:16]
-
-
 # -- the parsed library --------------------------------------------------------
 
 class ParseCache:

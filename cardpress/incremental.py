@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, ContextManager, Protocol, Sequence
 
-from .cache import OutputCache, deck_fingerprint, library_fingerprint, templates_version
+from .cache import OutputCache, deck_fingerprint, library_fingerprint
 from .context import WriteContext, WriteResult
 from .identity import content_hash
 from .model import Deck, Diagnostic
+from .templating import fingerprint as templates_version
 from .writers import WRITERS, WriterSpec, get_writer
 
 WHOLE = "*"  # the cache entry of a writer that writes all decks at once

@@ -1,24 +1,14 @@
 """Project settings in one place: `cardpress.toml` in the source root (the
 folder of notes a command is given, `source/` by default), or the table
-`[tool.cardpress]` of a `pyproject.toml` there.
-
-    output = "../dist"          # relative to this file
-    formats = ["apkg", "pdf"]
-    templates = "templates"     # the user's templates (templating.py)
-    [deck]                      # defaults for every deck's frontmatter
-    lang = "ko"
-    tags = ["ml"]
-    reverse = false
-    question_level = 2
-    [pdf]
-    layout = "handout"
-    paper = "a4"
-    per = "deck"                # or "folder"
+`[tool.cardpress]` of a `pyproject.toml` there: `output`, `formats`,
+`templates`, `[deck]` (every deck's frontmatter defaults: lang, tags,
+reverse, question_level) and `[pdf]` (layout, paper, per). README's
+"Project settings" shows the file.
 
 Precedence: a command-line flag, then these settings, then the built-in
 default; a file's frontmatter overrides `[deck]`. This module only reads
-and checks the file; the CLI applies it (cli/options.py). Every problem is
-a Diagnostic at its line: tomllib gives no positions, so keys are found in
+and checks the file; the CLI applies it (cli/group.py). Every problem is a
+Diagnostic at its line: tomllib gives no positions, so keys are found in
 the text (`_key_lines`). Unknown keys warn with the nearest known key.
 """
 
@@ -104,7 +94,9 @@ def _find(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path, str, st
     for name in (SETTINGS_NAME, PYPROJECT_NAME):
         path = root / name
         display = os.path.join(root_display(root), name)
-        if not path.exists() and not path.is_symlink():
+        try:
+            os.lstat(path)
+        except OSError:  # none, or an unreadable folder (which the build reports)
             continue
         try:
             if not inside(path.resolve(), root):
@@ -132,9 +124,16 @@ def _find(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path, str, st
 def _templates_only(root: Path | None, diagnostics: list[Diagnostic]) -> Settings:
     """No settings file: a `templates/` folder in the source root is still used."""
     options = ()
-    if root is not None and (root / TEMPLATES_NAME).is_dir():
+    if root is not None and _is_dir(root / TEMPLATES_NAME):
         options = (("templates", os.path.join(root_display(root), TEMPLATES_NAME)),)
     return Settings(options=options, diagnostics=tuple(sorted(diagnostics)))
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 class _Reader:
@@ -178,7 +177,7 @@ class _Reader:
                 options[OPTION_OF[key]] = checked
             else:
                 defaults[key.split(".", 1)[1]] = checked
-        if "templates" not in options and (self.root / TEMPLATES_NAME).is_dir():
+        if "templates" not in options and _is_dir(self.root / TEMPLATES_NAME):
             options["templates"] = os.path.join(self.folder, TEMPLATES_NAME)
         return Settings(self.display, tuple(sorted(options.items())), tuple(sorted(defaults.items())),
                         tuple(sorted(self.diagnostics)))

@@ -22,6 +22,7 @@ files, no symlink out of it).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -159,6 +160,24 @@ def user_files(user: str) -> list[str]:
         rel = Path(folder).relative_to(root)
         names += [(rel / f).as_posix() for f in sorted(files) if not f.startswith(".")]
     return names
+
+
+def fingerprint(user: str) -> str:
+    """What the user's templates folder (BuildOptions.templates) adds to
+    every output's cache fingerprint (incremental.py; cache.code_version
+    covers the built-ins): its files' names and contents, hashed (templates
+    are small; an edit within one mtime tick still counts)."""
+    if not user:
+        return ""
+    digest = hashlib.sha256()
+    for name in user_files(user):
+        path = user_file(user, name)
+        try:
+            data = path.read_bytes() if path is not None else b"\x00refused"
+        except OSError:
+            data = b"\x00unreadable"
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\x00" + hashlib.sha256(data).digest())
+    return "\x1etemplates:" + digest.hexdigest()[:16]
 
 
 def _nearest(name: str, known: set[str]) -> str:
