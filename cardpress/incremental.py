@@ -16,7 +16,6 @@ from .cache import OutputCache, deck_fingerprint, library_fingerprint
 from .context import WriteContext, WriteResult
 from .identity import content_hash
 from .model import Deck, Diagnostic
-from .templating import fingerprint as templates_version
 from .writers import WRITERS, WriterSpec, get_writer
 
 WHOLE = "*"  # the cache entry of a writer that writes all decks at once
@@ -69,8 +68,11 @@ class _Plan:
 
 def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _Plan:
     lib, spec = ctx.library, WRITERS[fmt]
-    # The user's templates shape every output: their files' contents count.
-    options = ctx.options.fingerprint(spec.options) + templates_version(ctx.options.templates)
+    options = ctx.options.fingerprint(spec.options)
+    if ctx.options.templates:  # the user's templates shape every output: their files' contents count
+        from .templating import fingerprint
+
+        options += fingerprint(ctx.options.templates)
     fps = {d.name: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
     plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps, spec.incremental_for(ctx.options))
     # Checked as the last build recorded it (whole, or deck by deck). A deck

@@ -21,17 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 from .model import Diagnostic, SourceLocation
 from .options import LAYOUTS, PAPERS, PDF_PER, QUESTION_LEVELS
 from .read import attrs
 from .read.confine import Refused, inside, read_regular, root_display, root_of
-from .read.frontmatter import LANG_RE
-from .text import short
+from .text import LANG_RE, short
 from .writers import WRITERS
 
 SETTINGS_NAME = "cardpress.toml"
@@ -158,6 +152,10 @@ class _Reader:
         return self.lines.get(path, self.offset or 1)
 
     def settings(self) -> Settings:
+        try:  # imported here: a command without a settings file does not pay for it
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
         try:
             data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:

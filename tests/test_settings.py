@@ -5,7 +5,6 @@ Every problem is `path:line: error|warning: message`, at its line."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -16,15 +15,14 @@ from pathlib import Path
 import pytest
 
 from cardpress.settings import load
-from conftest import REPO
+from conftest import REPO, subprocess_env
 
 DECK = "# Deck\n\n## Question one?\nAnswer one.\n\n### Sub question?\nIn the answer unless level 3.\n"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "cardpress", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env)
+                          timeout=300, env=subprocess_env())
 
 
 def package_notes(apkg: Path) -> list[tuple[str, tuple[str, ...]]]:

@@ -7,7 +7,6 @@ rebuilds what it shapes. Real WeasyPrint/pdftotext and Anki packages."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 
 from cardpress.build import build
 from cardpress.templating import builtin_names
-from conftest import REPO
+from conftest import REPO, subprocess_env
 
 DECK = "# Deck\n\n## Why templates? {tags=\"custom\"}\nTo change how cards look.\n"
 # The card partial, with a mark every output shows: the built-in one,
@@ -41,9 +40,8 @@ PARTIAL = """{% import "builtin/_card.html.j2" as base %}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "cardpress", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env)
+                          timeout=300, env=subprocess_env())
 
 
 def project(tmp_path: Path, templates: dict[str, str]) -> Path:
@@ -179,3 +177,26 @@ def test_readme_lists_every_template():
     section = section[:section.index("\n## ", 4)]
     for name in builtin_names():
         assert f"`{name}`" in section, name
+
+
+@pytest.mark.slow
+def test_a_no_op_build_sees_an_edited_override_outside_the_sources(tmp_path):
+    """The no-op path (noop.py) answers before anything is read: it must
+    count a templates folder given with --templates, wherever it is."""
+    src = tmp_path / "notes"
+    src.mkdir()
+    (src / "deck.md").write_text(DECK, "utf-8")
+    mine = tmp_path / "mine" / "html"
+    mine.mkdir(parents=True)
+    (mine / "site.css.j2").write_text('{% include "builtin/html/site.css.j2" %}\n', "utf-8")
+    args = ("build", "notes", "-f", "html", "--templates", "mine")
+    for _ in range(2):  # the second is a no-op, and records itself as one
+        proc = run(*args, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    assert "(0 written, 2 up to date)" in proc.stdout
+    (mine / "site.css.j2").write_text('{% include "builtin/html/site.css.j2" %}\n.x { color: red; }\n', "utf-8")
+    proc = run(*args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "(2 written, 0 up to date)" in proc.stdout
+    (css,) = (tmp_path / "dist" / "html" / "assets").glob("cardpress.*.css")
+    assert css.read_text("utf-8").rstrip().endswith(".x { color: red; }")

@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-from ..text import short, strip_controls
+from ..text import LANG_RE, short, strip_controls
 from .sink import Sink
 
 # key -> what it does. Keep README's frontmatter section in step.
@@ -27,7 +27,6 @@ FRONTMATTER_KEYS = {
 }
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
-LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def read_frontmatter(text: str, sink: Sink) -> tuple[str, dict[str, object]]:
