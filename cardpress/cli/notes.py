@@ -80,7 +80,7 @@ def diff_command(sources, output, keep_ids, question_level, level) -> None:
 
     # The parse cache is only read here (never flushed): diff writes nothing.
     library = gather(sources or DEFAULT_SOURCES, cache=ParseCache(Path(output)),
-                     options=BuildOptions(question_level=question_level))
+                     options=build_options(question_level=question_level))
     comparison = compare(library, Manifest.load(Path(output)), keep_ids) if not library.has_errors else None
     diagnostics = sorted(library.diagnostics + tuple(comparison.diagnostics if comparison else ()))
     print_diagnostics(diagnostics)
