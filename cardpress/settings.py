@@ -23,7 +23,6 @@ from typing import Sequence
 
 from .model import Diagnostic, SourceLocation
 from .options import LAYOUTS, PAPERS, PDF_PER, QUESTION_LEVELS
-from .read import attrs
 from .read.confine import Refused, inside, read_regular, root_display, root_of
 from .text import LANG_RE, short
 from .writers import WRITERS
@@ -247,7 +246,9 @@ def _checked(key: str, value: object, reader: _Reader) -> tuple[str, object]:
                                                f"using '{short(joined[-1])}'")
             else:
                 joined.append(word)
-        tags, problems = attrs.tags(" ".join(joined))
+        from .read.attrs import tags as anki_tags  # the one tag normaliser (headings' tags="...")
+
+        tags, problems = anki_tags(" ".join(joined))
         for problem in problems:
             reader.at(reader.line_of(key), problem)
         return "", tags
@@ -265,12 +266,10 @@ def nearest(key: str) -> str:
 
 _BARE = r"[A-Za-z0-9_-]+"
 _KEY = rf"""(?:{_BARE}|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_DOTTED = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*")
-_PART = re.compile(_KEY)
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
-    return tuple(p.strip("\"'") for p in _PART.findall(dotted))
+    return tuple(p.strip("\"'") for p in re.findall(_KEY, dotted))
 
 
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -291,7 +290,7 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
             table = _parts(header.group(1))
             lines.setdefault(table, number)
             continue
-        m = _DOTTED.match(line)
+        m = re.match(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*", line)
         if m and line[m.end():].startswith("="):
             lines.setdefault(table + _parts(m.group(1)), number)
             rest = line[m.end() + 1:]
