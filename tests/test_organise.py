@@ -162,7 +162,9 @@ def test_the_shipped_top_level_deck_keeps_its_name_ids_and_hashes(tmp_path):
     record = Manifest.load(out).decks["AI 개발관련 지식"]
     names = media_names(deck)
     for card in deck.cards:  # the digest before per-card tags: deck title, fields, frontmatter tags if any
-        old = content_hash(deck.title, *_fields(card, names), *(("tags", *deck.tags) if deck.tags else ()))
+        notetype, fields = _fields(card, names)
+        assert notetype.name == "cardpress Basic"
+        old = content_hash(deck.title, *fields, *(("tags", *deck.tags) if deck.tags else ()))
         assert record.notes[card.guid].hash == old
 
 

@@ -33,8 +33,8 @@ PARTIAL = """{% import "builtin/_card.html.j2" as base %}
 {% macro tag_list(tags, tag="div") -%}
 {{ base.tag_list(tags, tag) }}
 {%- endmacro %}
-{% macro card(question_html, answer_html=none, key=none, number=none, tag="article", attrs=none, expandable=false, tags=none) -%}
-{{ base.card(question_html, answer("") ~ answer_html if answer_html is not none else none, key, number, tag, attrs, expandable, tags) }}
+{% macro card(question_html, answer_html=none) -%}
+{{ base.card(question_html, answer("") ~ answer_html if answer_html is not none else none, **kwargs) }}
 {%- endmacro %}
 """
 
