@@ -160,6 +160,10 @@ def test_the_shipped_top_level_deck_keeps_its_name_ids_and_hashes(tmp_path):
     from cardpress.writers.anki import _fields, media_names
 
     record = Manifest.load(out).decks["AI 개발관련 지식"]
+    # The Basic note type as Anki compares it (CSS, templates, fields): the
+    # card partial's tags must not touch the Anki templates, or every
+    # user's note type would be sent again.
+    assert record.notetype_hash == "baca39f6c013c590"
     names = media_names(deck)
     for card in deck.cards:  # the digest before per-card tags: deck title, fields, frontmatter tags if any
         notetype, fields = _fields(card, names)
