@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import history, outdir
+from . import history, outdir, templating
 from .cache import OutputCache, ParseCache
 from .context import WriteContext
 from .errors import CardpressError, InternalError, OutputError
@@ -97,7 +97,12 @@ def build(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None =
     parse_cache = ParseCache(out_dir if options.incremental else None)
     library = gather(sources, remote=remote, cache=parse_cache, options=options, formats=formats)
     result = BuildResult(library, diagnostics=list(library.diagnostics))
+    templates = templating.check_templates(options.templates)  # every output may use them: none is written
+    if any(d.severity is Severity.ERROR for d in templates):
+        result.diagnostics = sorted(result.diagnostics + templates)
+        return result
     good, result.skipped = _without_errors(library)
+    result.diagnostics = sorted(result.diagnostics + templates)
     if _stop(result.diagnostics, options) or not good.decks:
         return result
     outdir.inspect(out_dir, sources)  # before its records are read: one clear line if it is not ours
@@ -130,13 +135,13 @@ def _without_errors(library: Library) -> tuple[Library, list[str]]:
 def _stand_ins(library: Library, skipped: list[str], good: Library, last_good: LastGood) -> tuple[Deck, ...]:
     """The last good versions of the decks of `skipped` files, for the
     outputs written whole (the site): as if those files had not changed.
-    Not one whose title a good deck now has."""
+    Not one whose name or title a good deck now has."""
     sources = dict(library.files)
-    titles = {d.title.casefold() for d in good.decks}
+    taken = {d.name.casefold() for d in good.decks} | {d.namespace for d in good.decks}
     stand_ins = []
     for display in skipped:
         deck = last_good.load(sources[display], Path(library.root)) if display in sources else None
-        if deck is not None and deck.cards and deck.title.casefold() not in titles:
+        if deck is not None and deck.cards and not {deck.name.casefold(), deck.namespace} & taken:
             stand_ins.append(deck)
     return tuple(stand_ins)
 
@@ -167,8 +172,9 @@ class _Writing:
                            tombstones={t: r.tombstones for t, r in self.comparison.records.items() if r.tombstones})
         done = False
         try:
-            written = write_formats(ctx, formats, self.outputs, set(self.manifest.decks), progress,
-                                    guard=_writer_errors, outcome=self.outcome, commit=self.commit)
+            with templating.using(self.options.templates):
+                written = write_formats(ctx, formats, self.outputs, set(self.manifest.decks), progress,
+                                        guard=_writer_errors, outcome=self.outcome, commit=self.commit)
             done = True
         finally:
             self.finish(done)
@@ -235,6 +241,9 @@ def _writer_errors(fmt: str) -> Iterator[None]:
         where = exc.filename or "output"
         raise OutputError(f"{where}: error: writing the {fmt} output failed: {exc.strerror or exc}") from exc
     except Exception as exc:  # noqa: BLE001 - turned into one clear line, cause kept for --debug
+        template = templating.failure(exc)  # a user's template that does not render: theirs to fix
+        if template is not None:
+            raise CardpressError(template) from exc
         raise InternalError(f"the {fmt} writer", exc) from exc
 
 

@@ -176,18 +176,18 @@ def deck_fingerprint(fmt: str, deck: Deck, library: Library, options: str) -> st
     (`BuildOptions.fingerprint`) and the code."""
     media = [f"{rel}:{_stat(library.media_path(rel))}" for rel in deck.media]
     return content_hash(code_version(), fmt, options, _hashable(library.root),
-                        deck.title, deck.source_path, deck.content_hash, *(f"{c.key}\x1e{c.guid}" for c in deck.cards), *media)
+                        deck.title, deck.name, deck.source_path, deck.content_hash, *(f"{c.key}\x1e{c.guid}" for c in deck.cards), *media)
 
 
 def library_fingerprint(fmt: str, library: Library, options: str) -> str:
     """What outputs shared by all decks (a site's index) depend on."""
     return content_hash(code_version(), fmt, options, _hashable(library.root),
-                        *(f"{d.title}\x1e{d.source_path}\x1e{len(d.cards)}" for d in library.decks))
+                        *(f"{d.title}\x1e{d.name}\x1e{d.source_path}\x1e{len(d.cards)}" for d in library.decks))
 
 
 class OutputCache:
     """`outputs.json`: {format: {"library": fp, "shared": {path: stat},
-    "decks": {title: {"fp": fp, "files": {path: stat}}}}}. Paths are
+    "decks": {deck name: {"fp": fp, "files": {path: stat}}}}}. Paths are
     relative to the output folder."""
 
     def __init__(self, out_dir: Path, data: dict | None = None):

@@ -32,10 +32,10 @@ class WriteContext:
     # changed deck (one deck here); others get every deck.
     decks: tuple[Deck, ...] = ()
     # This build's Anki records, decided (and saved) before any package is
-    # written; by deck title (see writers/anki.py `stamp`).
+    # written; by deck name (see writers/anki.py `stamp`).
     stamps: Mapping[str, DeckRecord] = field(default_factory=dict)
     # Notes whose cards were removed, carried tagged until `cardpress
-    # forget` (manifest.Tombstone); by deck title, then GUID.
+    # forget` (manifest.Tombstone); by deck name, then GUID.
     tombstones: Mapping[str, Mapping[str, Tombstone]] = field(default_factory=dict)
 
     def source_file(self, deck: Deck) -> Path:
@@ -82,7 +82,7 @@ class WriteContext:
 class WriteResult:
     paths: list[Path] = field(default_factory=list)  # the files written
     # The Anki writer's identity records of the decks it wrote (mod times).
-    records: dict[str, DeckRecord] = field(default_factory=dict)  # by deck title
+    records: dict[str, DeckRecord] = field(default_factory=dict)  # by deck name
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def merge(self, other: "WriteResult") -> None:

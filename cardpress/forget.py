@@ -21,7 +21,7 @@ from .manifest import Manifest
 
 @dataclass
 class Forgotten:
-    notes: dict[str, list[str]] = field(default_factory=dict)  # deck title -> questions
+    notes: dict[str, list[str]] = field(default_factory=dict)  # deck name -> questions
 
     @property
     def count(self) -> int:
@@ -30,19 +30,19 @@ class Forgotten:
 
 def forget(out_dir: Path, decks: Sequence[str] = (), dry_run: bool = False,
            guids: Collection[str] | None = None) -> Forgotten:
-    """Drop the tombstones of `decks` (titles; default: every deck) from the
+    """Drop the tombstones of `decks` (names, `ml::Basics`; default: every deck) from the
     output folder's records; with `guids`, only those notes' (push
     --delete-removed: the notes it deleted)."""
     manifest = Manifest.load(out_dir)
     result = Forgotten()
     dropped: dict[str, set[str]] = {}
-    for title, record in manifest.decks.items():
-        if decks and title not in decks:
+    for name, record in manifest.decks.items():
+        if decks and name not in decks:
             continue
         gone = {g for g in record.tombstones if guids is None or g in guids}
         if gone:
-            dropped[title] = gone
-            result.notes[title] = [record.tombstones[g].question for g in record.tombstones if g in gone]
+            dropped[name] = gone
+            result.notes[name] = [record.tombstones[g].question for g in record.tombstones if g in gone]
     if dry_run or not result.notes:
         return result
     for title, gone in dropped.items():

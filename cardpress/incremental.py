@@ -48,7 +48,8 @@ class _Plan:
     fmt: str
     spec: WriterSpec
     library_fp: str
-    fps: dict[str, str]  # deck title -> fingerprint
+    fps: dict[str, str]  # deck name -> fingerprint
+    incremental: bool = False  # called deck by deck (WriterSpec.incremental_for these options)
     work: bool = False  # the writer has something to do (it is imported only then)
     dirty: list[Deck] = field(default_factory=list)
     fresh: list[Path] = field(default_factory=list)  # outputs that are up to date
@@ -62,24 +63,28 @@ class _Plan:
     def steps(self) -> int:
         if not self.work:
             return 0
-        return len(self.dirty) if self.spec.incremental and self.dirty else 1
+        return len(self.dirty) if self.incremental and self.dirty else 1
 
 
 def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _Plan:
     lib, spec = ctx.library, WRITERS[fmt]
     options = ctx.options.fingerprint(spec.options)
-    fps = {d.title: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
-    plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps)
+    if ctx.options.templates:  # the user's templates shape every output: their files' contents count
+        from .templating import fingerprint
+
+        options += fingerprint(ctx.options.templates)
+    fps = {d.name: deck_fingerprint(fmt, d, lib, options) for d in lib.decks}
+    plan = _Plan(fmt, spec, library_fingerprint(fmt, lib, options), fps, spec.incremental_for(ctx.options))
     # Checked as the last build recorded it (whole, or deck by deck). A deck
     # the manifest does not know has no Anki mod times to keep, so its
     # outputs are never trusted.
-    if all(d.title in known for d in lib.decks):
+    if all(d.name in known for d in lib.decks):
         whole = cache.deck_outputs(fmt, WHOLE, plan.whole_fp)
         if whole is not None:
             plan.fresh, plan.replay = whole
             return plan
     for deck in lib.decks:
-        up_to_date = cache.deck_outputs(fmt, deck.title, fps[deck.title]) if deck.title in known else None
+        up_to_date = cache.deck_outputs(fmt, deck.name, fps[deck.name]) if deck.name in known else None
         if up_to_date is None:
             plan.dirty.append(deck)
         else:
@@ -90,7 +95,7 @@ def _plan(fmt: str, ctx: WriteContext, cache: OutputCache, known: set[str]) -> _
         plan.fresh += shared[0]
         plan.replay += shared[1]
     plan.work = bool(plan.dirty) or shared is None
-    if plan.work and not spec.incremental:
+    if plan.work and not plan.incremental:
         plan.dirty, plan.fresh, plan.replay = list(lib.decks), [], []
     return plan
 
@@ -106,7 +111,7 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
         outcome.written.merge(result)
         return result
 
-    if not plan.spec.incremental:
+    if not plan.incremental:
         cache.forget(plan.fmt, WHOLE)
         progress.step(plan.fmt, None)
         result = write(lib.decks)
@@ -114,7 +119,7 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
                      ([], []), [WHOLE], complete=True)
         return result.paths
     for deck in plan.dirty:
-        cache.forget(plan.fmt, deck.title)
+        cache.forget(plan.fmt, deck.name)
     written: dict[str, tuple[str, list[Path], list[Diagnostic]]] = {}
     shared = WriteResult()
     try:
@@ -124,13 +129,26 @@ def _run(plan: _Plan, ctx: WriteContext, cache: OutputCache, progress: Progress,
         for deck in plan.dirty:
             progress.step(plan.fmt, deck)
             result = write((deck,))
-            written[deck.title] = (plan.fps[deck.title], result.paths, result.diagnostics)
+            written[deck.name] = (plan.fps[deck.name], result.paths, result.diagnostics)
     finally:
         # Also after a failure: what was written is recorded, the rest stays dirty.
         cache.record(plan.fmt, plan.library_fp if not plan.dirty or len(written) == len(plan.dirty) else "",
-                     written, (shared.paths, shared.diagnostics), [d.title for d in lib.decks],
+                     written, (shared.paths, shared.diagnostics), [d.name for d in lib.decks],
                      complete=len(written) == len(lib.decks))
     return shared.paths + [p for _, paths, _ in written.values() for p in paths]
+
+
+def _dry_render(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager]) -> None:
+    """With the user's templates, each writer about to write renders its
+    templates first, writing nothing (`dry_render`): an override that fails
+    stops the build before any output is written."""
+    if not ctx.options.templates:
+        return
+    for plan in plans:
+        dry_render = getattr(get_writer(plan.fmt), "dry_render", None) if plan.work else None
+        if dry_render is not None:
+            with guard(plan.fmt):
+                dry_render(replace(ctx, decks=tuple(plan.dirty)))
 
 
 def _stamp(plans: list[_Plan], ctx: WriteContext, guard: Callable[[str], ContextManager],
@@ -157,6 +175,7 @@ def write_formats(ctx: WriteContext, formats: Sequence[str], cache: OutputCache,
     written now. `commit(records)` saves the Anki records stamped for this
     build before any writer runs."""
     plans = [_plan(fmt, ctx, cache, known) for fmt in formats]
+    _dry_render(plans, ctx, guard)
     ctx = _stamp(plans, ctx, guard, commit, outcome)
     progress.start(sum(p.steps for p in plans))
     written: list[Path] = []

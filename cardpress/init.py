@@ -3,14 +3,16 @@
     DIR/
       source/example.md   one example deck, in the user's language, whose
                           comments show the syntax
+      source/cardpress.toml  the project settings (settings.py), every one
+                          commented out at its default
       .gitignore          keeps the build output (dist/) out of git
 
 The layout matches the commands' defaults (`source/` in, `dist/` out), so
 `cd DIR && cardpress build` just works. Nothing existing is ever
 overwritten: a file already there is kept, and reported as kept.
 
-There is no project settings file yet (cardpress.toml); the example deck
-says so in a comment.
+The settings file sits in the source root, next to the notes, where every
+command looks for it; the example deck's comments point at it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ LANGUAGES = ("ko", "en")
 INIT_DIR = TEMPLATES_DIR / "init"
 SOURCE_DIR = "source"
 EXAMPLE_NAME = "example.md"
+SETTINGS_NAME = "cardpress.toml"  # settings.SETTINGS_NAME (not imported: init stays light)
 
 
 @dataclass
@@ -68,6 +71,7 @@ def init(directory: Path, lang: str) -> InitResult:
     result = InitResult(directory)
     files = (
         (directory / SOURCE_DIR / EXAMPLE_NAME, INIT_DIR / lang / EXAMPLE_NAME),
+        (directory / SOURCE_DIR / SETTINGS_NAME, INIT_DIR / lang / SETTINGS_NAME),
         (directory / ".gitignore", INIT_DIR / "gitignore"),
     )
     for target, template in files:

@@ -134,6 +134,10 @@ class DeckRecord:
     retired: dict[str, NoteRecord] = field(default_factory=dict)
     # Notes whose cards were removed, carried tagged until `cardpress forget`.
     tombstones: dict[str, Tombstone] = field(default_factory=dict)  # by GUID
+    # What the deck's GUIDs derive from (Deck.namespace, its title), when it
+    # is not the record's key (the deck name): a deck whose file moved into
+    # a folder is found by it (history._continued).
+    namespace: str = ""
 
     def to_json(self) -> dict:
         data = {
@@ -147,6 +151,8 @@ class DeckRecord:
             data["retired"] = {guid: rec.to_json() for guid, rec in self.retired.items()}
         if self.tombstones:
             data["tombstones"] = {guid: t.to_json() for guid, t in self.tombstones.items()}
+        if self.namespace:
+            data["namespace"] = self.namespace
         return data
 
     @classmethod
@@ -160,6 +166,7 @@ class DeckRecord:
             file=str(data.get("file", "")),
             retired={g: NoteRecord.from_json(r) for g, r in data.get("retired", {}).items()},
             tombstones={g: Tombstone.from_json(t) for g, t in data.get("tombstones", {}).items()},
+            namespace=str(data.get("namespace", "")),
         )
 
 
@@ -171,7 +178,7 @@ def _mod(value) -> int:
 
 @dataclass
 class Manifest:
-    decks: dict[str, DeckRecord] = field(default_factory=dict)  # by deck title
+    decks: dict[str, DeckRecord] = field(default_factory=dict)  # by deck name (Deck.name)
 
     @classmethod
     def load(cls, out_dir: Path, diagnostics: list[Diagnostic] | None = None) -> "Manifest":

@@ -112,11 +112,35 @@ class Deck:
     # to be Title-Cased), so that no card gets a new GUID because of it.
     identity: str = ""
     question_level: int = 2  # the heading level of its questions (## = 2)
+    # The full Anki deck name: `ml::Basics` for `ml/basics.md` (its folders,
+    # then its title), or frontmatter `deck:`; a file at the top of the
+    # sources is named by its title alone. Empty means the title. Anki
+    # matches decks by this name; GUIDs never derive from it (`namespace`).
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.title)
 
     @property
     def namespace(self) -> str:
-        """The deck's part in its new cards' GUIDs (identity.note_guid)."""
+        """The deck's part in its new cards' GUIDs (identity.note_guid):
+        the title, never the folder or the deck name, so a file moved
+        between folders keeps every card's GUID."""
         return self.identity or self.title
+
+    def note_tags(self, card: Card) -> tuple[str, ...]:
+        """A card's Anki tags: the deck's (frontmatter), then the card's own
+        that the deck's lack (Anki compares tags ignoring case)."""
+        if not card.tags:
+            return self.tags
+        have = {t.casefold() for t in self.tags}
+        own = []
+        for tag in card.tags:
+            if tag.casefold() not in have:
+                have.add(tag.casefold())
+                own.append(tag)
+        return self.tags + tuple(own)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,8 @@ def key(sources: Sequence[str], out_dir: Path, formats: Sequence[str] | None, op
             parts += _entries(p.resolve())
         else:  # a file: itself, and what stands next to it (settings, templates, its images' folders)
             parts += _stats([str(p.resolve())]) + _entries(p.resolve().parent, recurse=False)
+    if options.templates:  # the user's templates shape every output, wherever they are
+        parts += _entries(Path(options.templates).resolve())
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 

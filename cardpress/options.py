@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 LAYOUTS = ("handout", "cards", "quiz")
+PDF_PER = ("deck", "folder")
 QUESTION_LEVELS = ("2", "3", "4", "auto")
 PAPERS = ("a4", "letter")
 
@@ -28,6 +29,8 @@ class BuildOptions:
     # PDF layout and paper (the PDF writer).
     layout: str = _output("handout")
     paper: str = _output("a4")
+    # One PDF per deck, or per folder of decks (a section per deck).
+    pdf_per: str = _output("deck")
     # --fetch-remote-media: download remote images into the output's cache
     # and bundle them (every writer: the images they carry change).
     fetch_remote_media: bool = _output(False)
@@ -52,12 +55,23 @@ class BuildOptions:
     # a file over the limit is an error, not a different output).
     max_note_bytes: int = 50 * 1024 * 1024
     max_media_bytes: int = 100 * 1024 * 1024
+    # The project's deck options (cardpress.toml `[deck]`, settings.py):
+    # frontmatter values every file gets unless its own frontmatter says
+    # otherwise, as (key, value) pairs. They shape the parse, which every
+    # cache keys on (Deck.content_hash), like question_level.
+    deck_defaults: tuple[tuple[str, object], ...] = ()
+    # A folder of the user's templates that override the built-in ones by
+    # name (templating.py); "" for none. Writers' fingerprints cover its
+    # files' contents (cache.templates_version), not this path.
+    templates: str = ""
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
             raise ValueError(f"unknown PDF layout {self.layout!r}")
         if self.paper not in PAPERS:
             raise ValueError(f"unknown paper size {self.paper!r}")
+        if self.pdf_per not in PDF_PER:
+            raise ValueError(f"unknown PDF grouping {self.pdf_per!r}")
         if self.question_level not in QUESTION_LEVELS:
             raise ValueError(f"unknown question level {self.question_level!r}")
         if self.max_note_bytes < 1 or self.max_media_bytes < 1:

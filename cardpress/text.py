@@ -13,6 +13,8 @@ HANGUL_RE = re.compile(f"[{HANGUL}]")
 # The 11,172 precomposed syllables: what Korean text is made of once NFC.
 HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
 LATIN_RE = re.compile(r"[A-Za-z]")
+# A language tag as frontmatter and settings take it: `ko`, `en-US`, `zh-Hant-TW`.
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 # C0 controls other than tab, newline, carriage return and form feed, DEL,
 # and C1 controls (what a CP1252 file decoded as Latin-1 leaves behind).

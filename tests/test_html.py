@@ -576,7 +576,9 @@ NOTES_DECK = "decks/sub/코드 노트.html"
 def test_nested_deck_with_code_and_a_local_image(notes_site, tab):
     assert (notes_site / "media" / "sub" / "img" / "그림 1.png").is_file()
     page = tab.open(notes_site)
-    assert page.locator(".deck-tile h2").all_inner_texts() == ["Basics", "코드와 그림"]
+    # sub/코드 노트.md is the deck `sub::코드와 그림`: in the index's group "sub".
+    assert page.locator(".deck-tile :is(h2, h3)").all_inner_texts() == ["Basics", "코드와 그림"]
+    assert page.locator(".deck-group[data-group=sub] .deck-tile h3").inner_text() == "코드와 그림"
     assert page.locator(".deck-tile h2[lang=en]").count() == 1
     page.click("text=코드와 그림")
     page.wait_for_load_state("load")

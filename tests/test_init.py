@@ -32,14 +32,15 @@ def test_init_makes_a_folder_that_builds_and_imports(tmp_path, lang, title):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         f"created {notes / 'source' / 'example.md'}",
+        f"created {notes / 'source' / 'cardpress.toml'}",
         f"created {notes / '.gitignore'}",
         f"next: cd {notes} && cardpress build   (writes dist/: the Anki deck, a PDF and an offline site)",
     ]
     assert (notes / "source" / "example.md").read_bytes() == (TEMPLATES / lang / "example.md").read_bytes()
     assert "/dist/" in (notes / ".gitignore").read_text("utf-8").splitlines()
 
-    # The example is clean (no warnings), and its comments say what a
-    # cardpress.toml would: there is none yet.
+    # The example and its settings are clean (no warnings), and its
+    # comments point at the settings file.
     proc = run("check", "--strict", cwd=notes)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert proc.stdout.strip() == "ok: 1 deck(s), 4 card(s)"
@@ -63,10 +64,12 @@ def test_init_never_overwrites(tmp_path):
     notes = tmp_path / "notes"
     (notes / "source").mkdir(parents=True)
     (notes / "source" / "example.md").write_text("# Mine\n\n## Q?\nA.\n", "utf-8")
+    (notes / "source" / "cardpress.toml").write_text("[pdf]\n", "utf-8")
     (notes / ".gitignore").write_text("node_modules/\n", "utf-8")
     proc = run("init", str(notes), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert f"kept {notes / 'source' / 'example.md'} (it exists; init never overwrites a file)" in proc.stdout
+    assert f"kept {notes / 'source' / 'cardpress.toml'} (it exists; init never overwrites a file)" in proc.stdout
     assert f"kept {notes / '.gitignore'} (it exists; init never overwrites a file)" in proc.stdout
     assert "created" not in proc.stdout
     assert proc.stderr.strip() == f"{notes / '.gitignore'}: warning: it does not ignore the build output: " \

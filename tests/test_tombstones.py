@@ -101,3 +101,31 @@ def test_a_removed_card_is_tagged_then_forgotten_and_one_that_returns_keeps_its_
     assert build([str(src)], out, ["apkg"]).ok
     packaged = _package_guids(out / "removal.apkg", tmp_path)
     assert len(packaged) == 2 and not any("cardpress::removed" in tags for tags in packaged.values())
+
+
+def test_a_subdecks_removed_card_keeps_its_own_tags_and_forget_takes_the_deck_name(tmp_path, col):
+    src, out = tmp_path / "src", tmp_path / "dist"
+    (src / "ml").mkdir(parents=True)
+    notes = src / "ml" / "basics.md"
+    deck = "# Basics\n\n## Stays? {tags=keep}\nYes.\n\n## Goes? {tags=\"vision ml::cnn\"}\nNo.\n"
+    notes.write_text(deck, "utf-8")
+    assert build([str(src)], out, ["apkg"]).ok
+    import_apkg(col, out / "ml" / "basics.apkg")
+    notes.write_text(deck.split("\n## Goes?")[0] + "\n", "utf-8")
+    _later(notes, 10)
+    (changes,) = build([str(src)], out, ["apkg"]).changes
+    assert changes.removed == ["Goes?"]
+    log = import_apkg(col, out / "ml" / "basics.apkg")
+    assert len(log.updated) == 1 and not log.new and not log.conflicting
+    (nid,) = col.find_notes("tag:cardpress::removed")
+    assert set(col.get_note(nid).tags) == {"vision", "ml::cnn", "cardpress::removed"}
+    assert col.decks.name(col.get_card(col.get_note(nid).card_ids()[0]).did) == "ml::Basics"
+
+    cli = [sys.executable, "-m", "cardpress", "forget", "-o", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    shown = subprocess.run([*cli, "--deck", "Basics"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert shown.returncode == 0 and "0 removed note(s)" in shown.stdout, shown.stdout + shown.stderr
+    done = subprocess.run([*cli, "--deck", "ml::Basics"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0 and "1 removed note(s)" in done.stdout, done.stdout + done.stderr
+    build([str(src)], out, ["apkg"])
+    assert len(_package_guids(out / "ml" / "basics.apkg", tmp_path)) == 1

@@ -12,6 +12,31 @@ from ..console import echo
 from ..errors import CardpressError, InternalError
 
 DEFAULT_SOURCES = ("source",)
+SETTINGS = "cardpress.settings"  # where a command's project settings are kept (click's ctx.meta)
+
+
+class ProjectCommand(click.Command):
+    """A command given SOURCES reads the project's settings (settings.py:
+    cardpress.toml in the source root) once its arguments are parsed: each
+    option the command line left at its default takes the settings' value,
+    so flags always win. The settings' problems are printed; an error (or
+    any problem, with --strict) exits 1 before the command runs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        if "sources" in ctx.params:
+            from ..settings import load
+
+            settings = load(ctx.params["sources"] or DEFAULT_SOURCES)
+            ctx.meta[SETTINGS] = settings
+            for name, value in settings.options:
+                if name in ctx.params and ctx.get_parameter_source(name) is click.core.ParameterSource.DEFAULT:
+                    ctx.params[name] = value
+            for d in settings.diagnostics:
+                echo(str(d), err=True)
+            if settings.has_errors or (ctx.params.get("strict") and settings.diagnostics):
+                ctx.exit(1)
+        return rest
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -28,7 +53,10 @@ class _Group(click.Group):
     user's problem (CardpressError) exits 1; a bug (any other exception)
     prints one `internal error` line and exits 1, with the traceback only
     under --debug; Ctrl-C / SIGTERM exit 130 / 143 after the atomic writes
-    have cleaned up. Commands added later get this for free."""
+    have cleaned up. Commands added later get this for free, and the
+    project settings (ProjectCommand)."""
+
+    command_class = ProjectCommand
 
     def invoke(self, ctx: click.Context):
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

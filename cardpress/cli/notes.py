@@ -9,9 +9,8 @@ import click
 
 from ..console import NORMAL, QUIET, VERBOSE, Verbosity, echo
 from .group import DEFAULT_SOURCES, main
-from ..options import BuildOptions
-from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, QUESTION_LEVEL, SOURCES, STRICT, VERBOSITY,
-                      build_options, build_report, exit_code, print_build, print_diagnostics, print_lines)
+from .options import (BUILD_OPTIONS, FORMATS, KEEP_IDS, OUTPUT, QUESTION_LEVEL, SOURCES, STRICT, TEMPLATES,
+                      VERBOSITY, build_options, build_report, exit_code, print_build, print_diagnostics, print_lines)
 
 
 @main.command("build")
@@ -48,15 +47,19 @@ def build_command(sources, formats, output, level, **options) -> None:
 @FORMATS
 @STRICT
 @QUESTION_LEVEL
-def check_command(sources, formats, strict, question_level) -> None:
-    """Parse and validate SOURCES without writing anything: every problem
-    a build of the same formats (-f; default: all) would report."""
+@TEMPLATES
+def check_command(sources, formats, strict, question_level, templates) -> None:
+    """Parse and validate SOURCES (and your templates) without writing
+    anything: every problem a build of the same formats (-f; default: all)
+    would report."""
     from ..build import gather
+    from ..templating import check_templates
 
-    library = gather(sources or DEFAULT_SOURCES, options=BuildOptions(question_level=question_level),
+    library = gather(sources or DEFAULT_SOURCES, options=build_options(question_level=question_level),
                      formats=formats or None)
-    print_diagnostics(library.diagnostics)
-    code = exit_code(library.diagnostics, strict)
+    diagnostics = sorted(library.diagnostics + tuple(check_templates(templates)))
+    print_diagnostics(diagnostics)
+    code = exit_code(diagnostics, strict)
     if code == 0:
         echo(f"ok: {len(library.decks)} deck(s), {library.card_count} card(s)")
     sys.exit(code)
@@ -77,7 +80,7 @@ def diff_command(sources, output, keep_ids, question_level, level) -> None:
 
     # The parse cache is only read here (never flushed): diff writes nothing.
     library = gather(sources or DEFAULT_SOURCES, cache=ParseCache(Path(output)),
-                     options=BuildOptions(question_level=question_level))
+                     options=build_options(question_level=question_level))
     comparison = compare(library, Manifest.load(Path(output)), keep_ids) if not library.has_errors else None
     diagnostics = sorted(library.diagnostics + tuple(comparison.diagnostics if comparison else ()))
     print_diagnostics(diagnostics)
@@ -116,7 +119,8 @@ def pin_command(sources, output, keep_ids, question_level, dry_run, level) -> No
 
 @main.command("forget")
 @OUTPUT
-@click.option("--deck", "decks", multiple=True, metavar="TITLE", help="Only this deck; repeat for several.")
+@click.option("--deck", "decks", multiple=True, metavar="NAME",
+              help="Only this deck (its name in Anki, e.g. ml::Basics); repeat for several.")
 @click.option("-n", "--dry-run", is_flag=True, help="List what would be forgotten; change nothing.")
 @VERBOSITY
 def forget_command(output, decks, dry_run, level) -> None:

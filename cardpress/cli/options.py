@@ -10,8 +10,9 @@ import click
 from ..history import format_changes
 from ..console import NORMAL, QUIET, VERBOSE, Verbosity, echo
 from ..model import Severity
-from ..options import LAYOUTS, PAPERS, QUESTION_LEVELS, BuildOptions
+from ..options import LAYOUTS, PAPERS, PDF_PER, QUESTION_LEVELS, BuildOptions
 from ..writers import WRITERS
+from .group import SETTINGS
 
 if TYPE_CHECKING:  # the build is imported only when a command builds
     from ..build import BuildResult
@@ -36,6 +37,9 @@ KEEP_IDS = click.option("--keep-ids", is_flag=True,
                         help="When a question was reworded without a pin, keep its Anki id (and review history) "
                              "if exactly one old card matches: same place in the deck or the same answer.")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+TEMPLATES = click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None,
+                         help="A folder of templates that override the built-in ones by name. Default: "
+                              "templates/ next to the notes (or cardpress.toml's `templates`).")
 QUESTION_LEVEL = click.option("--question-level", type=click.Choice(QUESTION_LEVELS), default="2", show_default=True,
                               help="Which headings are questions: 2 (##), 3 (###), 4 (####), or auto (the level "
                                    "that reads like questions). A file's frontmatter question_level wins.")
@@ -50,6 +54,9 @@ BUILD_OPTIONS = _together(
     click.option("--layout", type=click.Choice(LAYOUTS), default="handout", show_default=True,
                  help="PDF layout: a typeset handout, duplex flashcards to cut out, or a quiz with answer key."),
     click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True, help="PDF paper size."),
+    click.option("--pdf-per", type=click.Choice(PDF_PER), default="deck", show_default=True,
+                 help="One PDF per deck, or one per folder of decks (a section per deck)."),
+    TEMPLATES,
     STRICT,
     click.option("--fail-fast", is_flag=True,
                  help="Write nothing when any file has an error (by default a file with errors is skipped, "
@@ -66,11 +73,17 @@ WATCH_OPTIONS = click.option("--debounce", type=click.IntRange(10, 10_000), defa
                              help="Milliseconds to wait for more changes before rebuilding.")
 
 
-def build_options(layout: str, paper: str, strict: bool, fail_fast: bool, fetch_remote_media: bool,
-                  keep_ids: bool, force: bool, question_level: str) -> BuildOptions:
+def build_options(layout: str = "handout", paper: str = "a4", strict: bool = False, fail_fast: bool = False,
+                  fetch_remote_media: bool = False, keep_ids: bool = False, force: bool = False,
+                  question_level: str = "2", pdf_per: str = "deck", templates: str | None = None) -> BuildOptions:
+    """The options of a command, with the project's deck options (read by
+    ProjectCommand before the command ran)."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.meta.get(SETTINGS) if ctx is not None else None
     return BuildOptions(layout=layout, paper=paper, strict=strict, fail_fast=fail_fast,
                         fetch_remote_media=fetch_remote_media, keep_ids=keep_ids, incremental=not force,
-                        question_level=question_level)
+                        question_level=question_level, pdf_per=pdf_per, templates=templates or "",
+                        deck_defaults=settings.deck_defaults if settings is not None else ())
 
 
 def print_diagnostics(diagnostics) -> None:

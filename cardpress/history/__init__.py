@@ -42,7 +42,7 @@ class Comparison:
     # notes a deck takes over (revived by a kept id, moved in from another
     # deck) under that deck, so their mod times keep rising.
     previous: Manifest
-    dropped: list[str]  # deck titles gone for good
+    dropped: list[str]  # deck names gone for good
 
     def manifest(self) -> Manifest:
         """The manifest to save once the writers have run."""
@@ -54,7 +54,7 @@ class Comparison:
 def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Comparison:
     dropped = _gone_decks(library, manifest)
     continued = _continued(library, manifest, dropped)
-    decks = [DeckComparison(deck, manifest.decks.get(continued.get(deck.title, deck.title)), keep_ids)
+    decks = [DeckComparison(deck, manifest.decks.get(continued.get(deck.name, deck.name)), keep_ids)
              for deck in library.decks]
     diagnostics = _renamed_warnings(library, continued)
     diagnostics += _carry_moved(decks, manifest, dropped)
@@ -65,15 +65,15 @@ def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Com
 
     previous = Manifest(decks=dict(manifest.decks))
     for d in decks:
-        prev = manifest.decks.get(continued.get(d.input.title, d.input.title), DeckRecord())
+        prev = manifest.decks.get(continued.get(d.input.name, d.input.name), DeckRecord())
         taken_over = {**d.carried, **d.returned}
-        previous.decks[d.input.title] = replace(prev, notes={**prev.notes, **taken_over}) if taken_over else prev
+        previous.decks[d.input.name] = replace(prev, notes={**prev.notes, **taken_over}) if taken_over else prev
     changes = [d.changes for d in decks]
     moved_out = _moved_out(decks)
     for d in decks:
-        d.changes.moved_out = moved_out.get(d.input.title, [])
+        d.changes.moved_out = moved_out.get(d.input.name, [])
     for d in decks:
-        d.changes.renamed_from = continued.get(d.input.title, "")
+        d.changes.renamed_from = continued.get(d.input.name, "")
     for title in dropped:
         if title in continued.values():
             continue  # the same file under a new title: its changes are the new title's
@@ -81,14 +81,14 @@ def compare(library: Library, manifest: Manifest, keep_ids: bool = False) -> Com
         changes.append(DeckChanges(title, old.source, gone=True, moved_out=moved_out.get(title, []),
                                    removed=[r.question for g, r in old.notes.items() if g not in taken]))
     library = replace(library, decks=tuple(d.deck for d in decks))
-    return Comparison(library, diagnostics, changes, {d.input.title: d.record for d in decks}, previous, dropped)
+    return Comparison(library, diagnostics, changes, {d.input.name: d.record for d in decks}, previous, dropped)
 
 
 def _gone_decks(library: Library, manifest: Manifest) -> list[str]:
     """Decks of the last build that this one lacks because their file was
     deleted or retitled. Others (a build of only some files into the same
     output folder) are left alone."""
-    current = {d.title for d in library.decks}
+    current = {d.name for d in library.decks}
     sources = {d.source_path for d in library.decks}
     root = Path(library.root)
     return [title for title, rec in manifest.decks.items()
@@ -96,24 +96,27 @@ def _gone_decks(library: Library, manifest: Manifest) -> list[str]:
 
 
 def _continued(library: Library, manifest: Manifest, dropped: list[str]) -> dict[str, str]:
-    """New title -> old title, for each deck whose file the last build knew
-    under another title (a new `# title`, or a title the file name gives
-    and cardpress now spells differently): the deck continues that record,
-    every card keeping its note."""
+    """New deck name -> old name, for each deck the last build knew under
+    another name: its file is the same but its title is not (a new
+    `# title`, or a title the file name gives and cardpress now spells
+    differently, a new frontmatter `deck:`), or its title is the same but
+    its file moved (into a folder: a subdeck now). The deck continues that
+    record, every card keeping its note."""
     out: dict[str, str] = {}
-    for deck in library.decks:
-        if deck.title in manifest.decks:
-            continue
-        old = next((t for t in dropped if manifest.decks[t].source == deck.source_path and t not in out.values()),
-                   None)
-        if old is not None:
-            out[deck.title] = old
+    fresh = [d for d in library.decks if d.name not in manifest.decks]
+    for same in (lambda d, t, r: r.source == d.source_path,
+                 lambda d, t, r: (r.namespace or t) in (d.namespace, d.title)):
+        for deck in fresh:
+            old = next((t for t in dropped if deck.name not in out and t not in out.values()
+                        and same(deck, t, manifest.decks[t])), None)
+            if old is not None:
+                out[deck.name] = old
     return out
 
 
 def _renamed_warnings(library: Library, continued: dict[str, str]) -> list[Diagnostic]:
-    by_title = {d.title: d for d in library.decks}
-    return [Diagnostic.warning(by_title[new].location, rename_message(old, new, len(by_title[new].cards)))
+    by_name = {d.name: d for d in library.decks}
+    return [Diagnostic.warning(by_name[new].location, rename_message(old, new, len(by_name[new].cards)))
             for new, old in continued.items()]
 
 
@@ -133,7 +136,7 @@ def _carry_moved(decks: list[DeckComparison], manifest: Manifest, dropped: list[
     moved to another file, or its deck was renamed. Returns the warnings
     that tell the user what Anki will do."""
     claimed = set().union(*(d.claimed for d in decks))
-    current = {d.input.title for d in decks}
+    current = {d.input.name for d in decks}
     left: dict[str, list[tuple[str, str, NoteRecord]]] = {}  # key -> (deck, GUID, record)
     for title in [t for t in manifest.decks if t in current] + dropped:
         for guid, rec in manifest.decks[title].notes.items():
@@ -168,7 +171,7 @@ def _moved_warnings(d: DeckComparison, dropped: list[str]) -> list[Diagnostic]:
     """One warning for a renamed deck (its cards came from a deck that is
     gone), one per card moved from a deck that is still there."""
     out: list[Diagnostic] = []
-    title = d.input.title
+    title = d.input.name
     by_source: dict[str, list[int]] = {}
     for i, g in enumerate(d.guids):
         if g in d.moved_from:
@@ -191,5 +194,5 @@ def _moved_out(decks: list[DeckComparison]) -> dict[str, list[tuple[str, str]]]:
     for d in decks:
         for i, g in enumerate(d.guids):
             if g in d.moved_from:
-                out.setdefault(d.moved_from[g], []).append((d.cards[i].question_text, d.input.title))
+                out.setdefault(d.moved_from[g], []).append((d.cards[i].question_text, d.input.name))
     return out

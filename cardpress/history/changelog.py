@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class DeckChanges:
-    title: str
+    title: str  # the deck name (Deck.name: `ml::Basics`), as Anki and the manifest know it
     source: str
     new: list[str] = field(default_factory=list)  # questions
     changed: list[str] = field(default_factory=list)

@@ -43,7 +43,7 @@ class DeckComparison:
         self.prev = prev or DeckRecord()
         self.keep_ids = keep_ids
         self.diagnostics: list[Diagnostic] = []
-        self.changes = DeckChanges(deck.title, deck.source_path)
+        self.changes = DeckChanges(deck.name, deck.source_path)
         # Notes this deck takes over: retired ones a kept id revives, and
         # notes moved in from another deck (GUID -> the record they had).
         self.carried: dict[str, NoteRecord] = {}
@@ -109,7 +109,7 @@ class DeckComparison:
         if self.unchanged:
             self.deck = replace(self.input, cards=tuple(replace(c, guid=g) for c, g in zip(self.cards, self.guids)))
             # The file may have been renamed since (same bytes, same title).
-            self.record = replace(self.prev, source=self.input.source_path)
+            self.record = replace(self.prev, source=self.input.source_path, namespace=_namespace(self.input))
             self.changes.unchanged = len(self.cards)
             return
         gone = {g: r for g, r in self.prev.notes.items() if g not in taken}
@@ -147,7 +147,8 @@ class DeckComparison:
         old, retired = self.prev.notes, self.prev.retired
         self.deck = replace(self.input, cards=tuple(replace(c, guid=g) for c, g in zip(self.cards, self.guids)))
         self.record = DeckRecord(source=self.input.source_path, notetype_hash=self.prev.notetype_hash,
-                                 notetype_mod=self.prev.notetype_mod, file=self.input.content_hash)
+                                 notetype_mod=self.prev.notetype_mod, file=self.input.content_hash,
+                                 namespace=_namespace(self.input))
         revived = {g for g in self.carried if g not in self.moved_from}
         self._tombstones(taken)
         for i, (card, g) in enumerate(zip(self.cards, self.guids)):
@@ -232,3 +233,9 @@ class DeckComparison:
 
     def _warn(self, card: Card, message: str) -> None:
         self.diagnostics.append(Diagnostic.warning(card.location, message))
+
+
+def _namespace(deck: Deck) -> str:
+    """What the deck's record keeps of its GUIDs' namespace: only when the
+    record's key (the deck name) is not it, so a moved file is found again."""
+    return deck.namespace if deck.namespace != deck.name else ""

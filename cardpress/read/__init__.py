@@ -15,8 +15,21 @@ which local files may be read, `deck` turns headings into cards, `sink`
 collects the diagnostics.
 """
 
-from .headings import question_headings
-from .library import read_file, read_library, read_text, source_lines
-from .sources import scan_sources
+from __future__ import annotations
 
-__all__ = ["question_headings", "read_file", "read_library", "read_text", "scan_sources", "source_lines"]
+import importlib
+
+# Loaded when first used (PEP 562): the small stdlib-only modules here
+# (confine, attrs) are imported by the project settings, which every
+# command reads before it knows whether it has anything to parse; that must
+# not load markdown-it (the no-op path, noop.py, never parses).
+_PUBLIC = {"question_headings": "headings", "read_file": "library", "read_library": "library",
+           "read_text": "library", "scan_sources": "sources", "source_lines": "library"}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

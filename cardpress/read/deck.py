@@ -45,9 +45,13 @@ class DeckReader:
     the first problem."""
 
     def __init__(self, path: Path, display_path: str, root: Path, remote=None, question_level: str = "2", *,
-                 base: Path | None = None, limits: Limits | None = None):
+                 base: Path | None = None, limits: Limits | None = None,
+                 defaults: tuple[tuple[str, object], ...] = ()):
         self.path = path
         self.question_level = question_level  # "2", "3", "4" or "auto"; a file's frontmatter may say otherwise
+        # The project's deck options (cardpress.toml `[deck]`): frontmatter
+        # values, checked already, that a file's own frontmatter overrides.
+        self.defaults = defaults
         self.root = root  # the file's source root: nothing outside it is read (read.confine)
         self.base = base or root  # the folder `Deck.source_path` and media paths are relative to
         self.limits = limits
@@ -70,6 +74,7 @@ class DeckReader:
         if text is None:
             return None
         text, meta = read_frontmatter(text, self.sink)
+        meta = {**dict(self.defaults), **meta}
         tokens, self.env = parse(text)
         for line in flattened(self.env):
             self.sink.warn(line, f"nested more than {MAX_LEVEL} levels deep (lists count two levels each): "
@@ -106,8 +111,10 @@ class DeckReader:
         # The file's bytes, and whatever else shapes its parse (so caches
         # keyed on it see a change of question level).
         shaped_by = () if level == str(DEFAULT_LEVEL) else (f"question_level={level}",)
+        shaped_by += tuple(f"{k}={v!r}" for k, v in self.defaults)
+        title = strip_controls(title)  # a file name can hold them too
         return Deck(
-            title=strip_controls(title),  # a file name can hold them too
+            title=title,
             description_html=description_html,
             source_path=self.display_rel(),
             location=self.sink.at(title_line),
@@ -119,6 +126,7 @@ class DeckReader:
             tags=tuple(meta.get("tags", ())),  # type: ignore[arg-type]
             identity=identity if identity != title else "",
             question_level=shape.level,
+            name=str(meta.get("deck") or deck_name(self.display_rel(), title)),
         )
 
     def warn_loose_section_text(self, shape: Outline) -> None:
@@ -296,6 +304,15 @@ def split_attrs(children: list[Token]) -> tuple[list[Token], attributes.HeadingA
             children[-1] = last
             return children, attrs
     return children, attributes.HeadingAttrs()
+
+
+def deck_name(source_path: str, title: str) -> str:
+    """The Anki deck of a file: its folders below the sources' common
+    folder, then its title (`ml/basics.md` titled "Basics" -> `ml::Basics`).
+    A file at the top is named by its title alone. Folder names are kept
+    as written (composed, as macOS names are decomposed)."""
+    folders = [unicodedata.normalize("NFC", strip_controls(p)).strip() for p in source_path.split("/")[:-1]]
+    return "::".join([p for p in folders if p] + [title])
 
 
 def title_from_filename(path: Path) -> str:

@@ -12,12 +12,13 @@ import re
 
 import yaml
 
-from ..text import short, strip_controls
+from ..text import LANG_RE, short, strip_controls
 from .sink import Sink
 
 # key -> what it does. Keep README's frontmatter section in step.
 FRONTMATTER_KEYS = {
-    "title": "deck name (overrides the '# ' heading)",
+    "title": "deck title (overrides the '# ' heading); the cards' Anki ids derive from it",
+    "deck": "the full Anki deck name, e.g. 'Languages::Korean' (default: the folders, then the title)",
     "author": "kept on the deck (Deck.author) for the writers; none shows it yet",
     "lang": "language of the notes, a BCP 47 tag such as ko or en-US",
     "tags": "Anki tags added to every card, a list of words",
@@ -26,7 +27,6 @@ FRONTMATTER_KEYS = {
 }
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
-_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def read_frontmatter(text: str, sink: Sink) -> tuple[str, dict[str, object]]:
@@ -95,10 +95,25 @@ def _read_meta(node: yaml.Node, sink: Sink, meta: dict[str, object]) -> None:
                 continue
             meta[key] = _BOOLEANS[value.lower()]
             continue
-        if key == "lang" and value and not _LANG_RE.match(value):
+        if key == "deck":
+            value = deck_name(value, vline, sink)
+        if key == "lang" and value and not LANG_RE.match(value):
             sink.warn(vline, f"frontmatter lang '{short(value)}' is not a language tag like 'ko' or 'en-US'; ignored")
             continue
         meta[key] = value
+
+
+def deck_name(value: str, line: int, sink: Sink) -> str:
+    """A `deck:` value as Anki reads it: parts separated by `::`, each
+    without surrounding spaces; empty parts are dropped with a warning."""
+    parts = [p.strip() for p in value.split("::")]
+    name = "::".join(p for p in parts if p)
+    if name != value:
+        if "" in parts and name:
+            sink.warn(line, f"frontmatter deck '{short(value)}' has an empty part between '::'; using '{short(name)}'")
+        elif not name:
+            sink.warn(line, f"frontmatter deck '{short(value)}' names no deck; ignored")
+    return name
 
 
 def _read_tags(vnode: yaml.Node, line: int, sink: Sink) -> tuple[str, ...]:

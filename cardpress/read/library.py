@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..model import Deck, Diagnostic, Library, SourceLocation
+from ..model import Deck, Diagnostic, Library
 from . import confine
 from .confine import Limits, Refused
 from .decode import decode
@@ -30,15 +30,18 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
     frontmatter says. `options` (a `BuildOptions`): the size limits."""
     base, files, diagnostics = scan_sources(paths)
     limits = Limits.of(options)
+    defaults = options.deck_defaults if options is not None else ()
     readers = [DeckReader(source.path.resolve(), source.display, source.root, remote, question_level,
-                          base=base, limits=limits) for source in files]
+                          base=base, limits=limits, defaults=defaults) for source in files]
     # Checked and read in order, from the cache where it can; then what is
     # left parsed, on both cores for a large build (parallel.py).
-    loaded = [_load(source, reader, base, limits, cache, question_level) for source, reader in zip(files, readers)]
+    loaded = [_load(source, reader, base, limits, cache, question_level, defaults)
+              for source, reader in zip(files, readers)]
     jobs = [Job(reader, item.data) for reader, item in zip(readers, loaded) if item.data is not None]
     parsed = iter(parse_all(jobs, parallel=remote is None))
     decks: list[Deck] = []
-    titles: dict[str, tuple[str, SourceLocation]] = {}  # casefolded title -> (title, where)
+    names: dict[str, Deck] = {}  # casefolded deck name -> the deck that has it
+    namespaces: dict[str, Deck] = {}  # what GUIDs derive from -> the deck
     media_files: dict[str, str] = {}
     for reader, item in zip(readers, loaded):
         deck, file_media = item.deck, {}
@@ -52,14 +55,11 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
             diagnostics.extend(reader.diagnostics)
         if deck is None:
             continue
-        first = titles.get(deck.title.casefold())
-        if first is not None:
-            # Anki matches decks by name (ignoring case) and our GUIDs by
-            # deck title: two files with one title would fight over the
-            # same notes, and Anki would merge the two decks.
-            diagnostics.append(Diagnostic.error(deck.location, _title_clash(deck.title, first)))
+        clash = _clash(deck, names.get(deck.name.casefold()), namespaces.get(deck.namespace))
+        if clash:
+            diagnostics.append(Diagnostic.error(deck.location, clash))
             continue
-        titles[deck.title.casefold()] = (deck.title, deck.location)
+        names[deck.name.casefold()] = namespaces[deck.namespace] = deck
         decks.append(deck)
         media_files.update(file_media)
     return Library(root=str(base), decks=tuple(decks), diagnostics=tuple(sorted(diagnostics)),
@@ -67,12 +67,27 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
                    files=tuple((source.display, reader.display_rel()) for source, reader in zip(files, readers)))
 
 
-def _title_clash(title: str, first: tuple[str, SourceLocation]) -> str:
-    other, where = first
-    if other == title:
-        return f"deck title '{title}' is already used by {where}"
-    return (f"deck title '{title}' is the same as '{other}' ({where}) to Anki, which ignores case in deck names; "
-            "give one of them another title")
+def _clash(deck: Deck, same_name: Deck | None, same_namespace: Deck | None) -> str:
+    """Why `deck` cannot be built next to a deck read before it, or "".
+    Anki matches decks by name, ignoring case: two files with one name
+    would be merged into one deck. And cards' GUIDs derive from the title
+    (`Deck.namespace`), in whatever folder: two files with one title, even
+    in different folders, would fight over the same notes."""
+    if same_namespace is not None:
+        other = same_namespace
+        if other.name.casefold() == deck.name.casefold() and other.title == deck.title:
+            return f"deck title '{deck.title}' is already used by {other.location}"
+        return (f"deck title '{deck.title}' is already the title of {other.location} (deck '{other.name}'); the "
+                "cards' Anki ids derive from the title, whatever the folder, so the two decks would share their "
+                "notes; give one of them another title (frontmatter `title:`)")
+    if same_name is not None:
+        other = same_name
+        if other.name == deck.name:
+            return (f"deck name '{deck.name}' is already used by {other.location}; Anki would merge the two decks; "
+                    "give one of them another name (frontmatter `deck:`)")
+        return (f"deck name '{deck.name}' is the same as '{other.name}' ({other.location}) to Anki, which ignores "
+                "case in deck names; give one of them another name (frontmatter `deck:` or `title:`)")
+    return ""
 
 
 @dataclass
@@ -83,7 +98,7 @@ class _Loaded:
 
 
 def _load(source: SourceFile, reader: DeckReader, base: Path, limits: Limits, cache,
-          question_level: str) -> _Loaded:
+          question_level: str, defaults: tuple = ()) -> _Loaded:
     """One file's deck from the cache when its bytes and media still pass,
     else its bytes to parse; neither when it may not be read (diagnostics
     in `reader`)."""
@@ -101,8 +116,8 @@ def _load(source: SourceFile, reader: DeckReader, base: Path, limits: Limits, ca
         return _Loaded()
     # The root is part of the name: the same file read under another root
     # may point at files it could not reach before.
-    cache_name = cache.name(f"{base}\x1e{source.root}", source.display, data, question_level) \
-        if cache is not None else None
+    cache_name = cache.name(f"{base}\x1e{source.root}", source.display, data, question_level,
+                            *(f"{k}={v!r}" for k, v in defaults)) if cache is not None else None
     deck = cache.load(cache_name, base) if cache is not None else None
     if deck is not None and _media_pass(deck, source.root, base, limits):
         return _Loaded(deck=deck, cache_name=cache_name)

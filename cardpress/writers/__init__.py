@@ -19,6 +19,12 @@ WeasyPrint alone takes longer than a no-op build may.
   the writer would warn about, found before anything is written (the
   build's gather step runs it, and so `cardpress check`, whenever the
   format is asked for); `lines_of(deck)` gives a deck's source lines.
+- `whole_with`: options with which an incremental writer is run whole
+  after all (a PDF per folder holds several decks).
+- The module may also have `dry_render(ctx)`: render its templates for
+  `ctx.decks` and write nothing. With the user's templates, the build runs
+  it for every writer before any writes, so a broken template stops the
+  build with nothing written.
 
 The module itself provides `write(ctx: WriteContext) -> WriteResult`.
 Writers never parse Markdown, never import each other, and never change
@@ -42,14 +48,21 @@ class WriterSpec:
     stamps: bool = False
     folder: str = ""
     checks: str = ""
+    # (option, value) pairs with which the writer is not incremental after
+    # all: a PDF per folder holds several decks, so it is written whole.
+    whole_with: tuple[tuple[str, object], ...] = ()
+
+    def incremental_for(self, options) -> bool:
+        return self.incremental and not any(getattr(options, k) == v for k, v in self.whole_with)
 
 
 # format name -> its writer (in build order: fast first)
 WRITERS: dict[str, WriterSpec] = {
     "apkg": WriterSpec("cardpress.writers.anki", incremental=True, options=("fetch_remote_media",), stamps=True),
     "html": WriterSpec("cardpress.writers.html", options=("fetch_remote_media",), folder="html"),
-    "pdf": WriterSpec("cardpress.writers.pdf", incremental=True, options=("layout", "paper", "fetch_remote_media"),
-                      checks="cardpress.writers.pdf.preflight"),
+    "pdf": WriterSpec("cardpress.writers.pdf", incremental=True,
+                      options=("layout", "paper", "pdf_per", "fetch_remote_media"),
+                      checks="cardpress.writers.pdf.preflight", whole_with=(("pdf_per", "folder"),)),
 }
 
 

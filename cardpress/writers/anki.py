@@ -154,7 +154,7 @@ def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord
     """The deck's record: the note type and each note's content hash and
     mod time. Unchanged notes keep their time; changed ones get a newer one
     (manifest.next_mod), or Anki drops the update."""
-    previous = ctx.manifest.decks.get(deck.title, DeckRecord())
+    previous = ctx.manifest.decks.get(deck.name, DeckRecord())
     base = ctx.base_time(deck)
     record = DeckRecord(source=deck.source_path)
     names = media_names(deck)
@@ -166,10 +166,12 @@ def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord
                            else next_mod(previous.notetype_mod, base))
     for card, nt, fields in notes:
         guid = _guid(deck, card)
-        # Frontmatter tags count only when there are some, and the note type
-        # when it is not Basic, so notes keep the hashes (and mod times) they
-        # had before either existed.
-        digest = content_hash(deck.title, *fields, *(("tags", *deck.tags) if deck.tags else ()),
+        # Tags count only when there are some, and the note type when it is
+        # not Basic, so notes keep the hashes (and mod times) they had before
+        # either existed; a card without tags of its own has the deck's
+        # (frontmatter) tags, as before per-card tags.
+        tags = deck.note_tags(card)
+        digest = content_hash(deck.title, *fields, *(("tags", *tags) if tags else ()),
                               *(("notetype", str(nt.id)) if nt is not BASIC else ()))
         old = previous.notes.get(guid)
         mod = old.mod if old is not None and old.hash == digest else next_mod(old.mod if old else 0, base)
@@ -187,11 +189,13 @@ def _guid(deck: Deck, card: Card) -> str:
 def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: DeckRecord) -> Path:
     """Write the deck's package with the mod times `record` holds."""
     names = media_names(deck)
-    gdeck = genanki.Deck(deck_id(deck.title), deck.title, description=map_math(deck.description_html, _anki_math))
+    # The full name (`ml::Basics`: Anki makes the parents); a top-level
+    # deck's name is its title, so its id and name are what they always were.
+    gdeck = genanki.Deck(deck_id(deck.name), deck.name, description=map_math(deck.description_html, _anki_math))
     for card in deck.cards:
         nt, fields = _fields(card, names)
         gdeck.add_note(genanki.Note(model=assets.model(nt)[0], fields=fields, guid=_guid(deck, card),
-                                    sort_field=card.question_text, tags=list(deck.tags)))
+                                    sort_field=card.question_text, tags=list(deck.note_tags(card))))
     for guid, t in record.tombstones.items():  # removed cards' notes, tagged for the user to find
         gdeck.add_note(genanki.Note(model=assets.model(BY_ID.get(t.notetype, BASIC))[0], fields=list(t.fields),
                                     guid=guid, sort_field=t.question, tags=[*t.tags, REMOVED_TAG]))
@@ -260,7 +264,7 @@ def stamp(ctx: WriteContext) -> WriteResult:
     written: the build saves them first, so a package Anki may import is
     never newer than the manifest that the next build counts up from."""
     assets = _AnkiAssets()
-    return WriteResult(records={deck.title: stamp_deck(deck, ctx, assets) for deck in ctx.decks})
+    return WriteResult(records={deck.name: stamp_deck(deck, ctx, assets) for deck in ctx.decks})
 
 
 def write(ctx: WriteContext) -> WriteResult:
@@ -268,9 +272,9 @@ def write(ctx: WriteContext) -> WriteResult:
     assets = _AnkiAssets()
     result = WriteResult()
     for deck in ctx.decks:
-        record = ctx.stamps.get(deck.title) or stamp_deck(deck, ctx, assets)
+        record = ctx.stamps.get(deck.name) or stamp_deck(deck, ctx, assets)
         result.paths.append(package_deck(deck, ctx, assets, record))
-        result.records[deck.title] = record
+        result.records[deck.name] = record
         future = ctx.future_mtime(deck)
         if future:
             result.diagnostics.append(Diagnostic.warning(deck.location, (

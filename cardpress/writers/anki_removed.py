@@ -20,7 +20,7 @@ def carried_tombstones(deck: Deck, ctx: WriteContext, base: int) -> dict[str, To
     with a mod time newer than the note had, given once and then kept (so
     Anki takes the tag once). A note whose fields cannot be found (the last
     package is gone) is not carried."""
-    wanted = ctx.tombstones.get(deck.title, {})
+    wanted = ctx.tombstones.get(deck.name, {})
     if not wanted:
         return {}
     last: dict[str, PackageNote] | None = None

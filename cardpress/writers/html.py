@@ -24,14 +24,12 @@ from ..fonts import LICENSES, web_faces
 from ..images import rewrite_img_src
 from ..markup import Formula, Tag, map_math, rewrite_tags
 from ..model import Deck, Diagnostic
-from ..paths import TEMPLATES_DIR
-from ..templating import render
+from ..templating import render, source
 from . import WRITERS
 from .html_kinds import items
 from .html_ui import UI, cards_label, deck_language, site_language
 
 SITE_DIR = WRITERS["html"].folder  # the folder replaced whole
-SCRIPT = TEMPLATES_DIR / "html" / "site.js"
 _INPUT = frozenset({"input"})
 
 
@@ -147,7 +145,7 @@ class _Site:
         css = render("html/site.css.j2", fonts=faces, code=code)
         return {
             "css": self.add_asset("cardpress.css", css.encode("utf-8")),
-            "js": self.add_asset("cardpress.js", SCRIPT.read_bytes()),
+            "js": self.add_asset("cardpress.js", source("html/site.js").encode("utf-8")),
         }
 
     def page(self, template: str, root: str, lang: str, **context) -> bytes:
@@ -161,7 +159,38 @@ def deck_path(ctx: WriteContext, deck: Deck) -> str:
     return f"decks/{ctx.output_stem(deck)}.html"
 
 
-def write(ctx: WriteContext) -> WriteResult:
+def deck_tree(entries: list[dict]) -> list[dict]:
+    """The index's decks as a tree of their Anki names (`ml::deep::CNN`):
+    a group per parent name, in the order decks come; each node is
+    {"group": name part, "path": full name, "decks": [...], "children": [...]}."""
+    root: dict = {"group": "", "path": "", "decks": [], "children": []}
+    for entry in entries:
+        node = root
+        for part in entry["name"].split("::")[:-1]:
+            child = next((c for c in node["children"] if c["group"] == part), None)
+            if child is None:
+                path = f"{node['path']}::{part}" if node["path"] else part
+                child = {"group": part, "path": path, "decks": [], "children": []}
+                node["children"].append(child)
+            node = child
+        node["decks"].append(entry)
+    return [root]
+
+
+def filter_tags(deck: Deck) -> list[str]:
+    """The tags the deck page offers to filter by: its cards' own, and the
+    parents of nested ones (`ml` for `ml::basics`), once each ignoring case."""
+    tags: dict[str, str] = {}
+    for card in deck.cards:
+        for tag in card.tags:
+            parts = tag.split("::")
+            for i in range(1, len(parts) + 1):
+                tags.setdefault("::".join(parts[:i]).casefold(), "::".join(parts[:i]))
+    return sorted(tags.values(), key=str.casefold)
+
+
+def render_site(ctx: WriteContext) -> _Site:
+    """Every page of the site, in memory (nothing written)."""
     site = _Site(ctx)
     assets = site.assets()
     entries = []
@@ -177,17 +206,20 @@ def write(ctx: WriteContext) -> WriteResult:
         def answer(html: str, local_url=local_url, text=UI[lang]) -> str:
             return label_task_boxes(card_html(html, local_url), text)
 
-        # One item per card, two for a reversed one (html_kinds.py).
-        cards = [item for c in deck.cards
+        # One item per card, two for a reversed one (html_kinds.py); each
+        # with the card's own tags.
+        cards = [{**item, "tags": list(c.tags)} for c in deck.cards
                  for item in items(c, lambda html, local_url=local_url: card_html(html, local_url), answer,
                                    UI[lang], deck.lang)]
         site.files[page] = site.page(
             "html/deck.html.j2", root, lang, assets=assets, deck=deck, deck_id=ctx.output_stem(deck), cards=cards,
             description=card_html(deck.description_html, local_url),
             count_label=cards_label(UI[lang], len(cards)),
+            tags=filter_tags(deck),
         )
         entries.append({
             "title": deck.title,
+            "name": deck.name,
             "lang": deck.lang,
             "href": quote(page),
             "deck_id": ctx.output_stem(deck),
@@ -196,8 +228,18 @@ def write(ctx: WriteContext) -> WriteResult:
             "description": card_html(deck.description_html,
                                      lambda rel, media=media: quote(media[rel]) if rel in media else None),
         })
-    site.files["index.html"] = site.page("html/index.html.j2", "", site.lang, assets=assets, decks=entries)
+    site.files["index.html"] = site.page("html/index.html.j2", "", site.lang, assets=assets, decks=entries,
+                                         tree=deck_tree(entries))
+    return site
 
+
+def dry_render(ctx: WriteContext) -> None:
+    """Render the site (the user's templates among them), writing nothing."""
+    render_site(ctx)
+
+
+def write(ctx: WriteContext) -> WriteResult:
+    site = render_site(ctx)
     target = ctx.out_dir / SITE_DIR
     # Replaces only a site cardpress wrote (outdir: never a user's folder of the same name).
     with outdir.replace_site(ctx.out_dir, SITE_DIR) as tmp:

@@ -70,6 +70,10 @@ UI: dict[str, dict[str, str]] = {
         "type_check": "Check",
         "type_right": "✓ Right",
         "type_wrong": "✗ Not quite: the answer is “{a}”",
+        "tags": "Tags",
+        "all_tags": "All cards",
+        "tag_chosen": "{n} cards tagged {tag}.",
+        "tag_cleared": "All {n} cards.",
     },
     "ko": {
         "site_title": "플래시카드",
@@ -124,6 +128,10 @@ UI: dict[str, dict[str, str]] = {
         "type_check": "확인",
         "type_right": "✓ 정답",
         "type_wrong": "✗ 아쉬워요. 정답은 “{a}”",
+        "tags": "태그",
+        "all_tags": "모든 카드",
+        "tag_chosen": "‘{tag}’ 태그 카드 {n}장.",
+        "tag_cleared": "모든 카드 {n}장.",
     },
 }
 

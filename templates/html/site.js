@@ -114,21 +114,31 @@
       .join(" ").replace(/\s+/g, " ").trim();
     const frontText = (li) => { const e = li.querySelector(".cp-cloze-text"); return e ? e.textContent : ""; };
 
+    // Tags: a card has its own (data-tags); a chosen tag keeps the cards
+    // that have it or a tag below it ("ml" keeps "ml::basics"), ignoring case.
+    const chips = Array.from(document.querySelectorAll(".tag-chip"));
+    const tagsOf = new Map(items.map((li) => [li, (li.dataset.tags || "").toLowerCase().split(" ").filter(Boolean)]));
+    const tagged = (li, tag) => !tag || tagsOf.get(li).some((x) => x === tag.toLowerCase() || x.startsWith(tag.toLowerCase() + "::"));
+    const keysWith = (tag) => allKeys.filter((k) => tagged(byKey.get(k), tag));
+
     // The saved state, checked against today's cards: cards removed since
-    // are dropped, new ones join the end of the order.
+    // are dropped, new ones (with the chosen tag) join the end of the order.
     function load() {
       const s = store.get(deckKey(deckId)) || {};
       const grades = {};
       for (const [k, g] of Object.entries(s.grades || {})) if (byKey.has(k) && (g === 1 || g === 2)) grades[k] = g;
-      let order = Array.from(new Set(Array.isArray(s.order) ? s.order : [])).filter((k) => byKey.has(k));
+      const tag = typeof s.tag === "string" && chips.some((c) => c.dataset.tag === s.tag) ? s.tag : "";
+      const universe = keysWith(tag);
+      const within = new Set(universe);
+      let order = Array.from(new Set(Array.isArray(s.order) ? s.order : [])).filter((k) => within.has(k));
       const subset = Boolean(s.subset) && order.length > 0;
       if (!subset) {
         const seen = new Set(order);
-        order = order.concat(allKeys.filter((k) => !seen.has(k)));
+        order = order.concat(universe.filter((k) => !seen.has(k)));
       }
       let pos = order.indexOf(s.key);
       if (pos < 0) pos = Number.isInteger(s.pos) ? Math.min(Math.max(s.pos, 0), order.length) : 0;
-      return { mode: s.mode === "list" ? "list" : "study", order, pos, grades, subset };
+      return { mode: s.mode === "list" ? "list" : "study", order, pos, grades, subset, tag };
     }
     let state = load();
     const save = () => store.set(deckKey(deckId), { ...state, key: state.order[state.pos] || null });
@@ -170,7 +180,8 @@
       $("_cp-tally-good").textContent = good;
       $("_cp-reviewing").hidden = !state.subset;
       if (done) {
-        $("_cp-done-text").textContent = t("done_text", { good, again, none: allKeys.length - values.length });
+        const graded = keysWith(state.tag).filter((k) => k in state.grades).length;
+        $("_cp-done-text").textContent = t("done_text", { good, again, none: keysWith(state.tag).length - graded });
         const review = $("_cp-review");
         review.hidden = again === 0;
         review.textContent = t("review_again", { n: again });
@@ -272,8 +283,25 @@
     function reset() {
       if (!window.confirm(t("reset_confirm"))) return;
       state.grades = {};
-      restart(allKeys.slice(), false);
+      restart(keysWith(state.tag), false);
       announce(t("reset_done"));
+    }
+
+    /* -- filter by tag: the cards studied, and those the list shows -- */
+    function syncChips() {
+      for (const c of chips) c.setAttribute("aria-pressed", String(c.dataset.tag === state.tag));
+    }
+
+    function chooseTag(tag) {
+      settleFlip();
+      state.tag = tag;
+      syncChips();
+      const keys = keysWith(tag);
+      state.order = keys;
+      state.subset = false;
+      if (state.mode === "study") show(0, { quiet: true });
+      else { state.pos = 0; save(); filter(); }
+      announce(tag ? t("tag_chosen", { n: keys.length, tag }) : t("tag_cleared", { n: keys.length }));
     }
 
     /* -- modes -- */
@@ -304,10 +332,17 @@
       if (!li) return false;
       if (state.mode === "study") {
         let i = state.order.indexOf(key);
-        if (i < 0) { state.order = allKeys.slice(); state.subset = false; i = allKeys.indexOf(key); }
+        if (i < 0) {
+          if (!tagged(li, state.tag)) { state.tag = ""; syncChips(); }
+          state.order = keysWith(state.tag); state.subset = false; i = state.order.indexOf(key);
+        }
         show(i, { quiet: true });
       } else {
-        if (li.classList.contains("nomatch")) { $("_cp-search").value = ""; filter(); }
+        if (li.classList.contains("nomatch")) {
+          $("_cp-search").value = "";
+          if (!tagged(li, state.tag)) { state.tag = ""; syncChips(); }
+          filter();
+        }
         detailsOf(li).open = true;
         li.scrollIntoView({ block: "start" });
         summaryOf(li).focus({ preventScroll: true });
@@ -331,7 +366,7 @@
       const input = $("_cp-search");
       const terms = input.value.split(/\s+/).map(fold).filter(Boolean);
       const matches = items.filter((li) => {
-        const match = terms.every((term) => haystacks.get(li).includes(term));
+        const match = tagged(li, state.tag) && terms.every((term) => haystacks.get(li).includes(term));
         li.classList.toggle("nomatch", !match);
         return match;
       });
@@ -343,7 +378,7 @@
       for (const li of autoOpened) {
         if (!open.has(li)) { detailsOf(li).open = false; autoOpened.delete(li); }
       }
-      $("_cp-count").textContent = terms.length ? t("matches", { n: matches.length, total: items.length }) : "";
+      $("_cp-count").textContent = terms.length || state.tag ? t("matches", { n: matches.length, total: items.length }) : "";
       $("_cp-empty").hidden = matches.length > 0;
       highlight(input.value);
       syncExpand();
@@ -487,7 +522,8 @@
     $("_cp-shuffle").addEventListener("click", shuffle);
     $("_cp-reset").addEventListener("click", reset);
     $("_cp-review").addEventListener("click", () => restart(state.order.filter((k) => state.grades[k] === 1), true));
-    $("_cp-restart").addEventListener("click", () => restart(state.subset ? allKeys.slice() : state.order, false));
+    $("_cp-restart").addEventListener("click", () => restart(state.subset ? keysWith(state.tag) : state.order, false));
+    for (const c of chips) c.addEventListener("click", () => chooseTag(c.dataset.tag === state.tag ? "" : c.dataset.tag));
     $("_cp-search").addEventListener("input", filter);
     $("_cp-expand").addEventListener("click", () => {
       const open = $("_cp-expand").dataset.open !== "true";
@@ -510,6 +546,7 @@
     });
 
     const startHash = location.hash; // read before study mode rewrites it
+    syncChips();
     setMode(state.mode);
     if (startHash) openFromHash(startHash);
   }

@@ -8,7 +8,8 @@ placeholders, glyph coverage), `preflight` runs that preparation before the
 build writes anything and reports what the PDF cannot show as written,
 `words` holds the PDF's own words per language, `renderer` holds the
 WeasyPrint machinery and its rules, `parallel` and `merge` lay a large
-handout out in two processes.
+handout out in two processes, `folders` says what each PDF holds (a deck,
+or with `--pdf-per folder` a folder's decks).
 
 Importing this package does not import WeasyPrint (slow): `preflight` runs
 in `cardpress check`. The writer's modules load on first use.
@@ -24,9 +25,10 @@ from ...context import WriteContext, WriteResult
 
 if TYPE_CHECKING:
     from ...model import Deck
+    from .folders import Book
     from .renderer import Renderer
 
-__all__ = ["AssetFetcher", "Renderer", "SUFFIXES", "write", "write_deck"]
+__all__ = ["AssetFetcher", "Renderer", "SUFFIXES", "dry_render", "write", "write_book", "write_deck"]
 
 # Layout -> what goes between the output stem and `.pdf`.
 SUFFIXES = {"handout": "", "cards": ".cards", "quiz": ".quiz"}
@@ -40,33 +42,64 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def write_deck(renderer: "Renderer", deck: "Deck", layout: str) -> Path:
+def write_book(renderer: "Renderer", book: "Book", layout: str) -> Path:
+    """One PDF: a deck, or a folder's decks (folders.py)."""
     from ... import outdir
     from ...templating import render
     from .cards import render_cards
+    from .folders import context
     from .handout import render_handout
 
-    prepared, description_html = renderer.prepare(deck)
-    context = renderer.page_context(deck, description_html, prepared)
+    deck, page = book.deck, context(renderer, book)
     if layout == "handout":
-        data = render_handout(renderer, deck, context)
+        data = render_handout(renderer, deck, page)
     else:
         if layout == "cards":
-            doc, html = render_cards(renderer, deck, context)
+            doc, html = render_cards(renderer, deck, page)
         else:
-            html = render(f"pdf/{layout}.html.j2", **context)
+            html = render(f"pdf/{layout}.html.j2", **page)
             doc = renderer.document(html, deck)
         data = renderer.pdf_bytes(doc, html, deck)
-    out = renderer.ctx.out_dir / f"{renderer.ctx.output_stem(deck)}{SUFFIXES[layout]}.pdf"
+    out = renderer.ctx.out_dir / f"{book.stem}{SUFFIXES[layout]}.pdf"
     outdir.write_output(renderer.ctx.out_dir, out, data)
     return out
 
 
+def write_deck(renderer: "Renderer", deck: "Deck", layout: str) -> Path:
+    """One deck's PDF, whatever `--pdf-per` says."""
+    from .folders import Book
+
+    return write_book(renderer, Book(renderer.ctx.output_stem(deck), deck, (deck,)), layout)
+
+
 def write(ctx: WriteContext) -> WriteResult:
+    from .folders import books
     from .renderer import Renderer
 
     layout = ctx.options.layout
     with tempfile.TemporaryDirectory(prefix="cardpress-pdf-") as tmp:
         renderer = Renderer(ctx, Path(tmp))
-        paths = [write_deck(renderer, deck, layout) for deck in ctx.decks]
+        paths = [write_book(renderer, book, layout) for book in books(ctx)]
     return WriteResult(paths=paths, diagnostics=renderer.diagnostics)
+
+
+def dry_render(ctx: WriteContext) -> None:
+    """Render the layout's templates (the user's among them) for every PDF
+    about to be written, laying nothing out and writing nothing."""
+    from ...templating import render
+    from .cards import cards_html
+    from .folders import books, context
+    from .handout import handout_html
+    from .renderer import Renderer
+
+    layout = ctx.options.layout
+    with tempfile.TemporaryDirectory(prefix="cardpress-pdf-") as tmp:
+        renderer = Renderer(ctx, Path(tmp))
+        for book in books(ctx):
+            page = context(renderer, book)
+            if layout == "handout":
+                handout_html(page)
+            elif layout == "cards":
+                cards_html(page)
+            else:
+                render(f"pdf/{layout}.html.j2", **page)

@@ -44,6 +44,20 @@ def render_cards(renderer: Renderer, deck: Deck, context: dict) -> tuple[weasypr
     return renderer.document(html, deck), html
 
 
+def cards_html(context: dict) -> list[str]:
+    """The sheets and the measuring page as HTML at the largest sizes, laid
+    out nowhere (a preflight of the templates)."""
+    grid = layout.Grid(context["paper"])
+    items: list[PrintCard] = context["cards"]
+    sheet = [{"card": c, "front": grid.front(i % grid.per_sheet), "back": grid.back(i % grid.per_sheet),
+              "q_size": layout.QUESTION_SIZES[0], "q_top": 0, "a_size": layout.ANSWER_SIZES[0], "a_top": 0}
+             for i, c in enumerate(items)]
+    probes = [{"id": f"m{kind}{i}", "size": 10, "kind": kind, "card": c} for i, c in enumerate(items) for kind in "qa"]
+    return [render("pdf/cards.html.j2", part="sheets", grid=grid, grid_lines=grid.cut_lines(), sheets=[sheet],
+                   long=items[:1], **context),
+            render("pdf/cards.html.j2", part="measure", grid=grid, probes=probes, **context)]
+
+
 def _measurer(renderer: Renderer, deck: Deck, context: dict, grid: layout.Grid, kind: str):
     """`measure(items)` for layout.fit_sizes: lays the `kind` sides ("q" or
     "a") out alone at the cell's width and reads their heights in mm."""

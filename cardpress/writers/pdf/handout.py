@@ -27,12 +27,15 @@ SECTION_MIN_CARDS = 150
 
 
 def render_handout(renderer: Renderer, deck: Deck, context: dict) -> bytes:
+    """The handout's bytes. Sections given in `context` (a folder's decks)
+    are kept, and laid out in one process; else a large deck gets two."""
     cards = context["cards"]
-    split = _split(cards) if len(cards) >= SECTION_MIN_CARDS else 0
-    context = {**context, "sections": [{"first": 1, "last": split}, {"first": split + 1, "last": len(cards)}]
-               if 0 < split < len(cards) else []}
-    if context["sections"] and parallel.can_fork():
-        return _handout_parallel(renderer, deck, context, split)
+    split = _split(cards) if len(cards) >= SECTION_MIN_CARDS and not context["sections"] else 0
+    if 0 < split < len(cards):
+        context = {**context, "sections": [{"first": 1, "last": split, "title": None},
+                                           {"first": split + 1, "last": len(cards), "title": None}]}
+        if parallel.can_fork():
+            return _handout_parallel(renderer, deck, context, split)
     body_html = _body_html(context, cards)
     body = renderer.document(body_html, deck)
     front, front_html = _front(renderer, deck, context, _anchor_pages(body))
@@ -54,8 +57,19 @@ def _anchor_pages(doc: weasyprint.Document) -> dict[str, tuple[int, float, float
 
 
 def _front(renderer: Renderer, deck: Deck, context: dict, anchors: dict):
-    html = render("pdf/handout.html.j2", part="front", toc_pages={k: v[0] for k, v in anchors.items()}, **context)
+    html = front_html(context, {k: v[0] for k, v in anchors.items()})
     return renderer.document(html, deck), html
+
+
+def front_html(context: dict, pages: dict[str, int]) -> str:
+    return render("pdf/handout.html.j2", part="front", toc_pages=pages, **context)
+
+
+def handout_html(context: dict) -> list[str]:
+    """The handout's parts as HTML, laid out nowhere (a preflight of the
+    templates): the body, and the front matter with every page 1."""
+    return [_body_html(context, context["cards"]),
+            front_html(context, {c.anchor: 1 for c in context["cards"]})]
 
 
 def _split(cards: list[PrintCard]) -> int:

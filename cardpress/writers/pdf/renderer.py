@@ -108,6 +108,7 @@ class PrintCard:
     source: Card
     key_question_html: str = ""  # the quiz key's question (a cloze card's filled in), else question_html
     ruled: int | None = None  # the quiz's ruled lines when not from the answer (sides.Side.lines)
+    tags: tuple[Markup, ...] = ()  # the card's own tags, print-ready, under its question
 
     @property
     def lines(self) -> int:
@@ -152,8 +153,9 @@ class Renderer:
         escaped, _run, _longest = text.break_runs(str(Markup.escape(value)))
         return text.mark_missing(text.join_hangul(escaped))
 
-    def prepare(self, deck: Deck) -> tuple[list[PrintCard], str]:
-        """Print-ready cards and deck description. What the PDF cannot show
+    def prepare(self, deck: Deck, start: int = 1) -> tuple[list[PrintCard], str]:
+        """Print-ready cards, numbered from `start` (a folder's PDF numbers
+        its decks' cards on), and deck description. What the PDF cannot show
         as written (missing glyphs, remote images, runs and nesting it had
         to bound) was reported before the build wrote anything
         (preflight.py, running the same preparation)."""
@@ -165,19 +167,20 @@ class Renderer:
         # join of a parallel build reads slowly. `#<card id>` links go to a
         # card's first.
         anchors: dict[str, str] = {}
-        for number, (card, _side) in enumerate(entries, 1):
+        for number, (card, _side) in enumerate(entries, start):
             anchors.setdefault(card.key, f"q-{number}")
         words = words_for(deck.lang)
         desc = self._prepare_html(deck.description_html, deck.location, anchors, words)
         cards = []
-        for number, (card, side) in enumerate(entries, 1):
+        for number, (card, side) in enumerate(entries, start):
             q = self._prepare_html(side.question_html, card.location, anchors, words)
             a = self._prepare_html(side.answer_html, card.location, anchors, words)
             key_q = q if side.key_question_html is None else self._prepare_html(side.key_question_html,
                                                                                 card.location, anchors, words)
             shown = sides.listed(card)
             cards.append(PrintCard(number, f"q-{number}", f"{number}. {shown.question_text}{side.label}",
-                                   self.contents_html(shown), q, a, card, key_q, side.lines))
+                                   self.contents_html(shown), q, a, card, key_q, side.lines,
+                                   tuple(Markup(self.plain_html(tag)) for tag in card.tags)))
         return cards, desc
 
     def _prepare_html(self, html: str, location: SourceLocation, anchors: dict[str, str],
@@ -262,6 +265,9 @@ class Renderer:
             "source_html": Markup(self.plain_html(deck.source_path)),
             "description_html": Markup(description_html),
             "cards": cards,
+            # Sections of the cards, each from a new page under its heading:
+            # a large handout's halves, a folder's decks ({first, last, title}).
+            "sections": [],
             "fonts": self.fonts,
             "assets_url": ASSETS_DIR.as_uri() + "/",  # print.css's continuation mark
             "paper": layout.PAPERS[self.ctx.options.paper],
