@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
-from .identity import slugify
+from .identity import PIN_RE, slugify
 from .markup import WIKILINK_CLASS, Tag
 from .model import Card
 
@@ -89,7 +89,10 @@ def card_key(anchor: str, cards: Sequence[Card]) -> str | None:
     (a heading that is not a question, a block reference `^id`)."""
     if not anchor or anchor.startswith("^"):
         return None
-    slug = slugify(anchor)
+    pin = PIN_RE.search(anchor)  # Obsidian writes the heading as it stands, a `{#pin}` included
+    if pin and any(card.key == pin.group(1) for card in cards):
+        return pin.group(1)
+    slug = slugify(PIN_RE.sub("", anchor))
     for card in cards:
         if card.key == anchor or slug == card.key or slug == slugify(card.question_text):
             return card.key

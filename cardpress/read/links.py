@@ -12,6 +12,7 @@ note's deck (or to show as text), and nothing is read for them."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from markdown_it.token import Token
 from .. import sanitize
 from ..sniff import category_by_name
 from ..text import short
-from .confine import Limits
+from .confine import Limits, hidden_part, inside, root_display
 from .embeds import MEDIA
 from .files import ANY_MEDIA, PLAYABLE, WINDOWS_PATH_RE, Local, approve_at, resolve_local, url_path
 from .markdown import walk
@@ -136,6 +137,13 @@ class LinkCheck:
         name = short(target)
         if "\x00" in target or target.startswith(("/", "~")) or WINDOWS_PATH_RE.match(target):
             self.sink.error(line, f"{what} '{name}' is an absolute path; use a path inside the source folder")
+            return None
+        written = Path(os.path.normpath(self.path.parent / target))
+        if not inside(written, self.root):
+            self.sink.error(line, f"{what} '{name}' is outside the source folder {root_display(self.root)}")
+            return None
+        if hidden_part(written.relative_to(self.root)):
+            self.sink.error(line, f"{what} '{name}' is a hidden file or folder; hidden files are never bundled")
             return None
         found = written_at(self.path.parent, self.root, target)
         if found is not None:
