@@ -63,8 +63,14 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def wikilink_href(target: str) -> str:
+    """`Other note#Why?` -> `Other%20note#Why%3F`: what the writers resolve."""
+    note, _, heading = target.partition("#")
+    return quote(note.strip(), safe="/") + (f"#{quote(heading.strip(), safe='')}" if heading.strip() else "")
+
+
 def push_wikilink(state: StateInline, note: str, heading: str, text: str) -> None:
-    href = quote(note, safe="/") + (f"#{quote(heading, safe='')}" if heading else "")
+    href = wikilink_href(f"{note}#{heading}" if heading else note)
     token = state.push("wikilink_open", "a", 1)
     token.attrs = {"href": href, "class": WIKILINK_CLASS}
     token.meta = {"note": note, "heading": heading}
@@ -171,9 +177,7 @@ def _render_embed(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         return media_element(kind, src, alt)
     if kind == "note":  # `![[Other note]]`: a link (a note is not embedded; links.py warned)
         target = token.meta["target"]
-        note, _, heading = target.partition("#")
-        href = quote(note, safe="/") + (f"#{quote(heading, safe='')}" if heading else "")
-        return f'<a class="{WIKILINK_CLASS}" href="{escape(href)}">{escape(alt or target)}</a>'
+        return f'<a class="{WIKILINK_CLASS}" href="{escape(wikilink_href(target))}">{escape(alt or target)}</a>'
     size = "".join(f' {name}="{escape(str(token.attrs[name]))}"' for name in ("width", "height") if name in token.attrs)
     return f'<img src="{escape(src)}" alt="{escape(alt)}"{size}>'
 

@@ -25,7 +25,7 @@ from .. import sanitize
 from ..sniff import category_by_name
 from ..text import short
 from .confine import Limits, hidden_part, inside, root_display
-from .embeds import MEDIA
+from .embeds import MEDIA, wikilink_href
 from .files import ANY_MEDIA, PLAYABLE, WINDOWS_PATH_RE, Local, approve_at, resolve_local, url_path
 from .markdown import walk
 from .sink import Sink
@@ -117,6 +117,8 @@ class LinkCheck:
             tok.meta[MEDIA] = "note"
             self.sink.warn(line, f"'![[{short(target)}]]' embeds a note, which cards cannot show: "
                                  "it is shown as a link to it")
+            href = wikilink_href(target)
+            self.approved.urls.setdefault(("a", href), href)
             return
         accept = PLAYABLE if tok.type == "sound" else ANY_MEDIA
         what = "sound" if tok.type == "sound" else category_by_name(target)
