@@ -31,8 +31,11 @@ from cardpress.read import read_library
 from cardpress.sniff import sniff
 from cardpress.writers.anki_fields import sound_name
 from conftest import REPO
+import test_html
+from test_html import Tab
 
 EXAMPLES = REPO / "examples"
+browser = test_html.browser  # Chromium, once per module (a fixture)
 CHIME = (EXAMPLES / "attachments" / "chime.wav").read_bytes()
 
 
@@ -265,7 +268,7 @@ def test_pdf_names_the_sound_in_the_decks_language_and_keeps_sizes(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_site_plays_sound_offline_and_captions_remote_images(tmp_path, browser):  # noqa: F811
+def test_site_plays_sound_offline_and_captions_remote_images(tmp_path, browser):
     src = tmp_path / "src"
     shutil.copytree(EXAMPLES / "attachments", src / "attachments")
     shutil.copy(EXAMPLES / "media.md", src / "media.md")
@@ -307,5 +310,3 @@ def test_site_plays_sound_offline_and_captions_remote_images(tmp_path, browser):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     tab.check_clean()
 
-
-from test_html import Tab, browser  # noqa: E402,F401 - the Chromium fixture and an offline tab

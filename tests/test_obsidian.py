@@ -30,8 +30,11 @@ from cardpress.model import Card, SourceLocation
 from cardpress.notelinks import NoteRef, card_key, note_ref, resolve
 from cardpress.read import read_text
 from conftest import REPO
+import test_html
+from test_html import Tab
 
 EXAMPLES = REPO / "examples"
+browser = test_html.browser  # Chromium, once per module (a fixture)
 WCAG_AA = 4.5
 
 
@@ -289,7 +292,7 @@ def test_pdf_prints_callouts_marks_and_footnotes(examples_built, tmp_path):
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_site_styles_callouts_and_marks_and_links_to_other_decks(examples_built, browser, scheme):  # noqa: F811
+def test_site_styles_callouts_and_marks_and_links_to_other_decks(examples_built, browser, scheme):
     from rendered import MEASURE_TEXT
 
     site = examples_built / "html"
@@ -323,5 +326,3 @@ def test_site_styles_callouts_and_marks_and_links_to_other_decks(examples_built,
                            "|| document.querySelector('#softmax details').open")
     tab.check_clean()
 
-
-from test_html import Tab, browser  # noqa: E402,F401 - the Chromium fixture and an offline tab
