@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_ref
 
 from .sink import Sink
 
@@ -22,9 +23,15 @@ DEFINITIONS = "cp_footnotes"  # env: label -> (block tokens, 1-based line)
 NUMBERS = "cp_footnote_numbers"  # env while one card renders: footnote id -> its number in the card
 
 
+def used(env: dict) -> bool:
+    """Whether the file has footnotes (definitions or inline ones)."""
+    data = env.get("footnotes") or {}
+    return bool(data.get("refs") or data.get("list"))
+
+
 def _collect(state) -> None:
     """Definitions out of the token stream, into the environment."""
-    if "footnotes" not in state.env:
+    if not used(state.env):
         return
     kept: list[Token] = []
     definitions: dict[str, tuple[list[Token], int]] = {}
@@ -60,7 +67,7 @@ def _body(env: dict, ident: int) -> tuple[str, list[Token]]:
 def numbers(env: dict, *parts: Sequence[Token]) -> dict[int, int]:
     """Footnote id -> number, in order of first use in `parts` (a card's
     question and answer tokens), then in the footnotes themselves."""
-    if "footnotes" not in env:
+    if not used(env):
         return {}
     found: dict[int, int] = {}
     queue = [ident for part in parts for ident in _refs(part)]
@@ -99,7 +106,16 @@ def _render_ref(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     return f'<sup class="cp-fnref">{number}</sup>'
 
 
+def _only_at(rule, opening: str):
+    """The plugin's rule, tried only where `opening` starts (it reads the
+    environment first: costly at every `[` of a long file)."""
+    def guarded(state, silent: bool) -> bool:
+        return state.src.startswith(opening, state.pos) and rule(state, silent)
+    return guarded
+
+
 def use(md: MarkdownIt) -> None:
     footnote_plugin(md, inline=True, move_to_end=False)
+    md.inline.ruler.at("footnote_ref", _only_at(footnote_ref, "[^"))
     md.core.ruler.after("inline", "cp_footnotes", _collect)
     md.add_render_rule("footnote_ref", _render_ref)

@@ -64,6 +64,8 @@ def _pair(state: StateInline, delimiters: list[Delimiter]) -> None:
 
 
 def _mark_pairs(state: StateInline) -> None:
+    if "==" not in state.src:
+        return
     _pair(state, state.delimiters)
     for meta in state.tokens_meta:
         if meta and "delimiters" in meta:
@@ -88,10 +90,8 @@ def _comment(state: StateInline, silent: bool) -> bool:
 def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """`%%` opening a line, up to the line that ends with the closing `%%`
     (blank lines, headings and all in between)."""
-    if state.is_code_block(start):
-        return False
     begin = state.bMarks[start] + state.tShift[start]
-    if not state.src.startswith("%%", begin):
+    if not state.src.startswith("%%", begin) or state.is_code_block(start):
         return False
     pos, line = begin + 2, start
     while line < end:
