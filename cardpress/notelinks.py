@@ -16,16 +16,20 @@ folder first; names match without regard to case or Unicode normalization.
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
-from .identity import PIN_RE, slugify
+from .identity import slugify
 from .markup import WIKILINK_CLASS, Tag
 from .model import Card
 
 _NOTE_SUFFIXES = (".md", ".markdown")
+# A heading's attribute block, `{#pin .reverse}`, as Obsidian keeps it in a link's heading.
+_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_PIN_RE = re.compile(r"(?:^|\s)#([^\s{}]+)")
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,11 @@ def card_key(anchor: str, cards: Sequence[Card]) -> str | None:
     (a heading that is not a question, a block reference `^id`)."""
     if not anchor or anchor.startswith("^"):
         return None
-    pin = PIN_RE.search(anchor)  # Obsidian writes the heading as it stands, a `{#pin}` included
+    block = _ATTRS_RE.search(anchor)  # Obsidian writes the heading as it stands, a `{#pin}` included
+    pin = _PIN_RE.search(block.group(1)) if block else None
     if pin and any(card.key == pin.group(1) for card in cards):
         return pin.group(1)
-    slug = slugify(PIN_RE.sub("", anchor))
+    slug = slugify(_ATTRS_RE.sub("", anchor))
     for card in cards:
         if card.key == anchor or slug == card.key or slug == slugify(card.question_text):
             return card.key

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.footnote.index import footnote_ref
+from mdit_py_plugins.footnote.index import footnote_def, footnote_ref
 
 from .sink import Sink
 
@@ -107,15 +107,22 @@ def _render_ref(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 
 
 def _only_at(rule, opening: str):
-    """The plugin's rule, tried only where `opening` starts (it reads the
-    environment first: costly at every `[` of a long file)."""
+    """The plugin's inline rule, tried only where `opening` starts (it reads
+    the environment first: costly at every `[` of a long file)."""
     def guarded(state, silent: bool) -> bool:
         return state.src.startswith(opening, state.pos) and rule(state, silent)
     return guarded
 
 
+def _definition(state, start: int, end: int, silent: bool) -> bool:
+    """The plugin's block rule, tried only on lines starting `[^`."""
+    return state.src.startswith("[^", state.bMarks[start] + state.tShift[start]) and \
+        footnote_def(state, start, end, silent)
+
+
 def use(md: MarkdownIt) -> None:
     footnote_plugin(md, inline=True, move_to_end=False)
     md.inline.ruler.at("footnote_ref", _only_at(footnote_ref, "[^"))
+    md.block.ruler.at("footnote_def", _definition, {"alt": ["paragraph", "reference"]})
     md.core.ruler.after("inline", "cp_footnotes", _collect)
     md.add_render_rule("footnote_ref", _render_ref)
