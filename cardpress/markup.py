@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from html import escape, unescape
 from typing import Callable, Iterator
+from urllib.parse import unquote, urlsplit
 
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 _ATTR_RE = re.compile(r"""\s([^\s"'>/=]+)(?:="([^"]*)")?""")
@@ -201,3 +202,84 @@ def cloze_numbers(html: str) -> tuple[int, ...]:
     if CLOZE_CLASS not in html:
         return ()
     return tuple(sorted({int(n) for n, _hint in _CLOZE_OPEN_RE.findall(html)}))
+
+
+# -- sound and video ---------------------------------------------------------
+
+MEDIA_TAGS = frozenset({"audio", "video"})
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str  # "audio" or "video"
+    src: str  # a `Deck.media` path, or an http(s) URL; "" when no source was approved
+    title: str = ""  # the alt text or title the note gave it
+
+    @property
+    def remote(self) -> bool:
+        return self.src.lower().startswith(("http://", "https://"))
+
+    @property
+    def name(self) -> str:
+        """The file's name, for labels (a URL's last path segment, decoded)."""
+        if self.remote:
+            return unquote(urlsplit(self.src).path.rstrip("/").rsplit("/", 1)[-1]) or self.src
+        return self.src.rsplit("/", 1)[-1]
+
+
+def map_media(html: str, render: Callable[[Media], str]) -> str:
+    """`html` with every `<audio>` and `<video>` element (what is inside it
+    included) replaced by `render(media)`. Its source is its `src`, else the
+    first `<source src>` inside it."""
+    if "<audio" not in html and "<video" not in html:
+        return html
+    out: list[str] = []
+    open_tag: Tag | None = None
+    depth = 0
+    source = ""
+    for part in tokens(html):
+        if open_tag is None:
+            if isinstance(part, Tag) and not part.closing and part.name in MEDIA_TAGS:
+                open_tag, depth, source = part, 1, part.attrs().get("src", "")
+            else:
+                out.append(part.raw if isinstance(part, Tag) else part)
+            continue
+        if isinstance(part, Tag) and part.name == open_tag.name:
+            depth += -1 if part.closing else 1
+            if depth == 0:
+                attrs = open_tag.attrs()
+                out.append(render(Media(open_tag.name, source, attrs.get("title", ""))))
+                open_tag = None
+        elif isinstance(part, Tag) and part.name == "source" and not part.closing and not source:
+            source = part.attrs().get("src", "")
+    if open_tag is not None:  # never closed (the sanitizer closes every element): keep what it had
+        attrs = open_tag.attrs()
+        out.append(render(Media(open_tag.name, source, attrs.get("title", ""))))
+    return "".join(out)
+
+
+# -- links -------------------------------------------------------------------
+
+WIKILINK_CLASS = "cp-wikilink"  # an Obsidian [[link]]: its href is the note's name as written
+
+
+def map_links(html: str, change: Callable[[Tag], str | None]) -> str:
+    """`html` with each `<a>` start tag replaced by `change(tag)`: a new
+    start tag, or "" to keep only the link's text (its `</a>` goes too), or
+    None to leave it as it is."""
+    if "<a" not in html:
+        return html
+    out: list[str] = []
+    dropped: list[bool] = []  # per open <a>: whether its start tag was removed
+    for part in tokens(html):
+        if isinstance(part, Tag) and part.name == "a":
+            if part.closing:
+                if not (dropped and dropped.pop()):
+                    out.append(part.raw)
+                continue
+            new = change(part)
+            dropped.append(new == "")
+            out.append(part.raw if new is None else new)
+        else:
+            out.append(part.raw if isinstance(part, Tag) else part)
+    return "".join(out)

@@ -8,8 +8,14 @@
   Anki's own dark interface (its window, `--canvas`, is #2c2c2c), so the
   card takes that grey and code blocks sit a step darker.
 
+- Highlights (`==mark==`) and callouts (`> [!NOTE]`): a tint per theme
+  that every text colour of the card stays readable on, and callout titles
+  in their family's hue, mixed until they reach 4.5:1 on that tint over
+  every surface the theme shows cards on.
+
 Tests compute the contrast of every token class from the CSS actually
-shipped (tests/test_code_style.py), not from these constants.
+shipped (tests/test_code_style.py, tests/test_obsidian.py), not from these
+constants.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from . import highlight
+from . import callouts, highlight
 
 # WCAG AA is 4.5; a little margin for colour rounding in browsers.
 MIN_CONTRAST = 4.6
@@ -136,4 +142,72 @@ def code_css(theme: str, scopes: tuple[str, ...] | str = "pre", over: str | None
     for cls in sorted(set(own) | set(under)):
         selector = ", ".join(f"{scope} .{cls}" for scope in scopes)
         rules.append(f"{selector} {{ {'; '.join(_declarations(code, cls, under.get(cls)))} }}")
+    return "\n".join(rules)
+
+
+# -- highlights and callouts ---------------------------------------------------
+
+# The surfaces cards sit on, per theme: the Anki card, the site's card and
+# paper (light), Anki's night card and the site's dark card.
+SURFACES = {"light": (ANKI["light"].background, "#ffffff"), "dark": (ANKI["dark"].background, "#171b25")}
+# `<mark>`: dark text on amber by day, light text on dark gold by night.
+MARK = {"light": "#fde68a", "dark": "#6b5400"}
+
+# family -> (light hue, dark hue): GitHub's alert colours where it has them.
+_CALLOUT_HUES = {
+    "note": ("#0969da", "#4493f8"), "tip": ("#1a7f37", "#3fb950"), "success": ("#0f766e", "#2dd4bf"),
+    "important": ("#8250df", "#ab7df8"), "question": ("#b35900", "#f0883e"), "warning": ("#9a6700", "#d29922"),
+    "caution": ("#cf222e", "#f85149"), "example": ("#bf3989", "#db61a2"), "quote": ("#59636e", "#9198a1"),
+}
+_TINT = {"light": 0.08, "dark": 0.16}  # how much of the hue tints the box
+
+
+@dataclass(frozen=True)
+class Callout:
+    bar: str  # the left rule
+    tint: str  # the box's background: the hue at a low alpha (rgba)
+    title: str  # the title (and its icon): readable on the tint over every surface
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = _rgb(color)
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def over(color: str, alpha: float, surface: str) -> str:
+    """`color` at `alpha` over `surface`, as one colour."""
+    mixed = [round(a * alpha + s * (1 - alpha)) for a, s in zip(_rgb(color), _rgb(surface))]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _callout(theme: str, hue: str) -> Callout:
+    alpha = _TINT[theme]
+    return Callout(bar=hue, tint=_rgba(hue, alpha),
+                   title=readable(hue, [over(hue, alpha, surface) for surface in SURFACES[theme]]))
+
+
+CALLOUT = {theme: {name: _callout(theme, hues[i]) for name, hues in _CALLOUT_HUES.items()}
+           for i, theme in enumerate(("light", "dark"))}
+
+
+def callout_css(theme: str, scopes: tuple[str, ...] | str = ".cp-card", icons: str = "") -> str:
+    """Each callout family's rule, bar, tint and title colour in `theme`
+    under each selector in `scopes`. `icons`: "mask" draws the icon in the
+    title's colour (browsers, Anki), "image" as a picture in that colour
+    (print: WeasyPrint has no masks), "" leaves them to another rule."""
+    if isinstance(scopes, str):
+        scopes = (scopes,)
+    rules = []
+    for name, look in CALLOUT[theme].items():
+        def sel(suffix: str) -> str:
+            return ", ".join(f"{scope} .cp-callout-{name}{suffix}" for scope in scopes)
+        rules.append(f"{sel('')} {{ border-left-color: {look.bar}; background-color: {look.tint}; }}")
+        rules.append(f"{sel(' > .cp-callout-title')} {{ color: {look.title}; }}")
+        if icons == "mask":
+            url = callouts.icon_uri(name)
+            rules.append(f'{sel(" > .cp-callout-title::before")} {{ -webkit-mask-image: url("{url}"); '
+                         f'mask-image: url("{url}"); }}')
+        elif icons == "image":
+            rules.append(f'{sel(" > .cp-callout-title::before")} '
+                         f'{{ background-image: url("{callouts.icon_uri(name, look.title)}"); }}')
     return "\n".join(rules)

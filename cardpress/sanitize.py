@@ -10,11 +10,11 @@ Two halves:
   reader calls it per markdown-it `html_block`/`html_inline` token, which
   know their line) and says what the allow-list will remove, so the user
   gets a warning naming the line instead of silently losing text. It also
-  lists the URLs (`<img src>`, `<a href>`) the reader must check.
+  lists the URLs (`<img src>`, `<a href>`, `<audio src>`...) the reader must check.
 - `clean(html)` is the enforcement: nh3 on the whole rendered card. Only it
   decides what survives; `scan` never has to be perfect for the output to be
-  safe, and an image/link URL survives only if the reader's `url_filter`
-  approved it. Its output holds no control character (`&#31;` in an
+  safe, and an image, media or link URL survives only if the reader's
+  `url_filter` approved it. Its output holds no control character (`&#31;` in an
   attribute would otherwise become U+001F, Anki's field separator).
 
 Both bound nesting depth: nh3's parser (html5ever) is quadratic in it
@@ -36,19 +36,24 @@ from .nesting import VOID as _VOID, Nesting, bound_depth
 from .text import strip_controls
 
 ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
+    "a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite", "code", "col",
     "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
     "img", "input", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp",
-    "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "summary",
+    "rt", "ruby", "s", "samp", "small", "source", "span", "strong", "sub", "summary",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-    "var", "wbr",
+    "var", "video", "wbr",
 })
 
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "title", "lang", "dir"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
+    # Sound and video the notes bundle: each writer turns them into what
+    # its output plays (Anki's [sound:], the site's controls, a mark on paper).
+    "audio": {"src", "controls"},
+    "video": {"src", "controls", "width", "height"},
+    "source": {"src", "type"},
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "style"},
     "ol": {"start", "reversed"},
@@ -58,9 +63,10 @@ ALLOWED_ATTRIBUTES = {
 }
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Images are files the writers bundle or the viewer loads: no mailto:, and
-# never data:/file:/javascript:.
+# Images, sound and video are files the writers bundle or the viewer loads:
+# no mailto:, and never data:/file:/javascript:.
 IMAGE_SCHEMES = frozenset({"http", "https"})
+MEDIA_TAGS = frozenset({"img", "audio", "video", "source"})
 
 # Only table alignment (markdown-it writes `style="text-align:right"`).
 STYLE_PROPERTIES = frozenset({"text-align"})
@@ -75,11 +81,11 @@ DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "
 # Any other tag outside the allow-list (`<center>`, `<font>`...) is merely
 # unsupported: the tag goes, its text stays.
 UNSAFE_TAGS = DROP_WITH_CONTENT | frozenset({"base", "link", "meta", "form", "button", "frame", "portal", "param",
-                                             "source", "track", "video", "audio", "picture", "canvas", "dialog",
+                                             "track", "picture", "canvas", "dialog",
                                              "html", "head", "body", "title"})
 
 # (tag, attribute) pairs holding URLs the reader resolves and approves.
-URL_ATTRIBUTES = frozenset({("img", "src"), ("a", "href")})
+URL_ATTRIBUTES = frozenset({("img", "src"), ("a", "href"), ("audio", "src"), ("video", "src"), ("source", "src")})
 
 UrlFilter = Callable[[str, str, str], Optional[str]]
 
@@ -105,7 +111,7 @@ def url_scheme(url: str) -> str:
 
 def scheme_allowed(url: str, tag: str) -> bool:
     scheme = url_scheme(url)
-    return scheme == "" or scheme in (IMAGE_SCHEMES if tag == "img" else URL_SCHEMES)
+    return scheme == "" or scheme in (IMAGE_SCHEMES if tag in MEDIA_TAGS else URL_SCHEMES)
 
 
 @dataclass
@@ -117,7 +123,7 @@ class Finding:
 @dataclass
 class UrlUse:
     line: int  # 1-based, within the scanned fragment
-    tag: str   # "img" or "a"
+    tag: str   # "img", "a", "audio", "video" or "source"
     url: str   # the attribute's value, entities decoded
 
 

@@ -3,10 +3,11 @@
 
 `MEDIA_KINDS` is the one table: each kind with its category (`image`,
 `audio`, `video`, `document`, `archive`) and whether Anki's and the browsers'
-`<img>` show it (`shown`). The reader bundles an image only when its content
-is an image kind that is shown; audio and video are recognised here so a
-`![](x.mp3)` can be supported by adding a category to the reader's
-`ACCEPTED` table, not by a new sniffer.
+`<img>`, `<audio>` and `<video>` show it (`shown`). The reader bundles a
+file only when its content is a kind that is shown, of a category the
+element accepts (`read/files.py`: `![](x.mp3)` plays, `<img src="x.mp3">`
+does not); audio and video kinds carry the extension Anki's players and
+browsers know them by (`ext`).
 
 SVG is accepted, but only a static one (`svg_problem`): an SVG is an XML
 document that can carry script, event handlers and references to other
@@ -37,6 +38,7 @@ class MediaKind:
     mime: str
     shown: bool = True  # images: whether Anki's and the browsers' <img> display it
     hint: str = ""  # what to do instead, for messages
+    ext: str = ""  # audio and video: the file extension players expect ("mp3")
 
 
 def _ftyp_brands(b: bytes) -> set[bytes]:
@@ -81,13 +83,13 @@ MEDIA_KINDS: tuple[tuple[Callable[[bytes], bool], MediaKind], ...] = (
      MediaKind("TIFF image", "image", "image/tiff", shown=False, hint="convert it to PNG")),
     (lambda b: b.startswith(b"%PDF-"), MediaKind("PDF document", "document", "application/pdf",
                                                   hint="export the page as PNG")),
-    (lambda b: b[:4] == b"RIFF" and b[8:12] == b"WAVE", MediaKind("WAV audio", "audio", "audio/wav")),
-    (lambda b: b[:4] == b"fLaC", MediaKind("FLAC audio", "audio", "audio/flac")),
-    (lambda b: b[:4] == b"OggS", MediaKind("Ogg audio", "audio", "audio/ogg")),
-    (lambda b: bool(_ftyp_brands(b) & _AUDIO_MP4), MediaKind("M4A audio", "audio", "audio/mp4")),
-    (lambda b: bool(_ftyp_brands(b) & _VIDEO_MP4), MediaKind("MP4 video", "video", "video/mp4")),
-    (lambda b: b[:4] == b"\x1a\x45\xdf\xa3", MediaKind("WebM video", "video", "video/webm")),
-    (_mp3, MediaKind("MP3 audio", "audio", "audio/mpeg")),
+    (lambda b: b[:4] == b"RIFF" and b[8:12] == b"WAVE", MediaKind("WAV audio", "audio", "audio/wav", ext="wav")),
+    (lambda b: b[:4] == b"fLaC", MediaKind("FLAC audio", "audio", "audio/flac", ext="flac")),
+    (lambda b: b[:4] == b"OggS", MediaKind("Ogg audio", "audio", "audio/ogg", ext="ogg")),
+    (lambda b: bool(_ftyp_brands(b) & _AUDIO_MP4), MediaKind("M4A audio", "audio", "audio/mp4", ext="m4a")),
+    (lambda b: bool(_ftyp_brands(b) & _VIDEO_MP4), MediaKind("MP4 video", "video", "video/mp4", ext="mp4")),
+    (lambda b: b[:4] == b"\x1a\x45\xdf\xa3", MediaKind("WebM video", "video", "video/webm", ext="webm")),
+    (_mp3, MediaKind("MP3 audio", "audio", "audio/mpeg", ext="mp3")),
     (lambda b: b[:4] == b"PK\x03\x04", MediaKind("ZIP archive", "archive", "application/zip")),
     (lambda b: b[:2] == b"\x1f\x8b", MediaKind("gzip-compressed file", "archive", "application/gzip")),
     (lambda b: _SVG_START.match(b) is not None, SVG),
@@ -152,3 +154,17 @@ def svg_problem(data: bytes) -> str | None:
                     and not (tag == "a" and bare.startswith(("https:", "http:"))):
                 return f"it refers to another file or page ({name}=\"{value[:40]}\")"
     return None
+
+
+# -- what a name promises -----------------------------------------------------
+
+_AUDIO_NAMES = frozenset({"mp3", "ogg", "oga", "opus", "m4a", "wav", "flac", "aac"})
+_VIDEO_NAMES = frozenset({"mp4", "m4v", "webm", "ogv", "mov"})
+
+
+def category_by_name(name: str) -> str:
+    """What a file's name says it is ("audio", "video", else "image"): only
+    for wording messages and for remote files, which are never read; local
+    files are judged by their content."""
+    ext = name.rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    return "audio" if ext in _AUDIO_NAMES else "video" if ext in _VIDEO_NAMES else "image"

@@ -96,7 +96,10 @@ def test_build_is_deterministic_and_swapped_whole(tmp_path, library):
     assert page.count('<li class="item">') == 19
     for card in cards:  # the anchor is the card's stable key
         assert f'<article class="cp-card" id="{card.key}">' in page
-    assert "https://www.dropbox.com" not in page.replace('data-remote-src="https://www.dropbox.com', "")
+    # Remote images are never loaded by the page as built: their URL is in
+    # `data-remote-src` (site.js loads it when online) and in the caption's link.
+    assert ' src="https://' not in page and "data-remote-src=\"https://www.dropbox.com" in page
+    assert '<span class="cp-remote-caption">' in page
 
 
 def test_failed_site_build_keeps_the_old_site(tmp_path):

@@ -24,12 +24,13 @@ from ..text import script_language, short, strip_controls
 from .confine import Limits
 from .decode import decode
 from .frontmatter import read_frontmatter
-from . import cloze, kinds, math
+from . import cloze, footnotes, kinds, math
 from . import attrs as attributes
 from .links import Approved, LinkCheck
 from .markdown import (MAX_LEVEL, HEADING_TOKENS, flattened, heading_inline, line_of, parse, render, render_inline,
                        render_inline_legacy, top_headings, uses_extensions)
 from .sink import Sink
+from .vault import Vault
 from .structure import DEFAULT_LEVEL, Outline, answer_end, level_hints, outline
 
 
@@ -46,7 +47,7 @@ class DeckReader:
 
     def __init__(self, path: Path, display_path: str, root: Path, remote=None, question_level: str = "2", *,
                  base: Path | None = None, limits: Limits | None = None,
-                 defaults: tuple[tuple[str, object], ...] = ()):
+                 defaults: tuple[tuple[str, object], ...] = (), vault: Vault | None = None):
         self.path = path
         self.question_level = question_level  # "2", "3", "4" or "auto"; a file's frontmatter may say otherwise
         # The project's deck options (cardpress.toml `[deck]`): frontmatter
@@ -56,6 +57,7 @@ class DeckReader:
         self.base = base or root  # the folder `Deck.source_path` and media paths are relative to
         self.limits = limits
         self.remote = remote
+        self.vault = vault  # the build's listing of source folders, for `![[name]]` (vault.py)
         self.sink = Sink(display_path)
         self.approved = Approved()  # filled by the link check, before any HTML is cleaned
         self.env: dict = {}
@@ -82,10 +84,11 @@ class DeckReader:
         lines = text.split("\n")
         # Cleaning consults what the check approved, rendering what math.check marked: check first.
         self.approved = LinkCheck(self.path, self.root, lines, self.sink, self.remote,
-                                  base=self.base, limits=self.limits).check(tokens)
+                                  base=self.base, limits=self.limits, vault=self.vault).check(tokens)
         math.check(tokens, lines, self.sink)
         cloze.check(tokens, lines, self.sink)
         self.reverse = meta.get("reverse") is True  # the deck's default for its cards (read/kinds.py)
+        footnotes.check(self.env, self.sink)
 
         level = str(meta.get("question_level") or self.question_level)
         shape = outline(tokens, level)
@@ -96,7 +99,7 @@ class DeckReader:
             title = str(meta["title"])
         elif title is None:
             title, identity = title_from_filename(self.path), legacy_title_from_filename(self.path)
-        description_html = self.clean(render(intro_tokens, self.env)) if intro_tokens else ""
+        description_html = self.clean(self.render_part([], intro_tokens)[1]) if intro_tokens else ""
         for tok in (t for t in intro_tokens if t.type == "inline" and cloze.has_clozes(t.children or [])):
             self.sink.warn(line_of(tok), "a cloze in the deck's description hides nothing (clozes work in cards): "
                                          "it shows as plain text")
@@ -197,15 +200,18 @@ class DeckReader:
             self.sink.error(line, f"pin {{#{short(key)}}} starts with '{RESERVED_PREFIX}', which the HTML site "
                                   "keeps for its own elements; choose another id")
             return None
-        question_html = self.clean(render_inline(children, self.env), has_raw_html(children))
+        answer_tokens = tokens[start + HEADING_TOKENS:end]
+        question_html, answer_html = self.render_part(children, answer_tokens)
+        notes = footnotes.used(self.env)  # footnote bodies may hold raw HTML
+        question_html = self.clean(question_html, notes or has_raw_html(children))
         question_text = plain_text(question_html)
         if not question_text:
             self.sink.error(line, "empty question")
             return None
-        answer_tokens = tokens[start + HEADING_TOKENS:end]
-        answer_html = self.clean(render(answer_tokens, self.env), has_raw_html(answer_tokens)).strip()
+        answer_html = self.clean(answer_html, notes or has_raw_html(answer_tokens)).strip()
         answer_text = plain_text(answer_html)
-        if not answer_text and "<img" not in answer_html and not cloze_numbers(question_html):
+        if not answer_text and not any(tag in answer_html for tag in ("<img", "<audio", "<video")) \
+                and not cloze_numbers(question_html):
             self.sink.error(line, f"question '{short(question_text)}' has an empty answer")
             return None
         chosen = kinds.choose(self.sink, line, attrs.classes, self.reverse, question_html, answer_html,
@@ -233,6 +239,15 @@ class DeckReader:
             kind=chosen[0],
             typed=chosen[1],
         )
+
+    def render_part(self, inline: Sequence[Token], blocks: Sequence[Token]) -> tuple[str, str]:
+        """A question's inline tokens and its answer's blocks as HTML, the
+        footnotes they use numbered from 1 and listed after the answer."""
+        env = self.env
+        if footnotes.used(env):
+            env = {**env, footnotes.NUMBERS: footnotes.numbers(env, inline, blocks)}
+        return (render_inline(inline, env) if inline else "",
+                render(blocks, env) + footnotes.section(env, render, render_inline))
 
     def clean(self, html: str, raw: bool = True) -> str:
         """Sanitized `html`; `raw`: it may hold raw HTML from the notes."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..sniff import SNIFF_BYTES, SVG, sniff, svg_problem
+from ..sniff import SNIFF_BYTES, SVG, MediaKind, category_by_name, sniff, svg_problem
 from ..text import short
 from . import confine
 from .confine import Limits, Refused, inside, root_display
@@ -24,9 +24,15 @@ from .sink import Sink
 
 WINDOWS_PATH_RE = re.compile(r"^[A-Za-z]:[\\/]")
 
+IMAGE = ("image",)
+PLAYABLE = ("audio", "video")
+ANY_MEDIA = IMAGE + PLAYABLE
 # What each element may bundle, by the category of its content
-# (`sniff.MEDIA_KINDS`). Audio and video go here when cards can play them.
-ACCEPTED = {"img": ("image",)}
+# (`sniff.MEDIA_KINDS`). Markdown's `![](...)`, Obsidian's `![[...]]` and
+# Anki's `[sound:...]` pass their own (`ANY_MEDIA`, `PLAYABLE`).
+ACCEPTED = {"img": IMAGE, "audio": PLAYABLE, "video": PLAYABLE, "source": PLAYABLE}
+_CONTENTS = {"an image": "PNG, JPEG, GIF, WebP, AVIF, BMP or SVG",
+             "audio or video": "MP3, Ogg, M4A, WAV, FLAC, WebM or MP4"}
 
 
 class NotBundled(Refused):
@@ -38,6 +44,7 @@ class NotBundled(Refused):
 class Local:
     rel: str  # relative to the names' base folder, `/`-separated, NFC: what cards and `Deck.media` say
     path: Path  # the file on disk (its name may be NFD)
+    kind: MediaKind | None = None  # media files: what their content is
 
 
 def url_path(url: str) -> str:
@@ -55,10 +62,23 @@ def _rel(real: Path, base: Path) -> str:
     return confine.nfc(rel)
 
 
-def approve_media(candidate: Path, root: Path, base: Path, limits: Limits, tag: str = "img") -> Local:
+def wanted(accept: tuple[str, ...], name: str) -> str:
+    """What an element accepting `accept` wants, as messages say it: an
+    image, unless the element only plays media or the name says audio or
+    video (`![](talk.mp3)`)."""
+    if "image" not in accept:
+        return "audio or video"
+    if not set(accept) & set(PLAYABLE) or category_by_name(name) == "image":
+        return "an image"
+    return "audio or video"
+
+
+def approve_media(candidate: Path, root: Path, base: Path, limits: Limits,
+                  accept: tuple[str, ...] = IMAGE) -> Local:
     """The media file `candidate` (absolute, normalized, as written), if
-    it may be bundled by a `tag` element. Raises Refused (an error: the file
-    may not be read) or NotBundled (a warning: it is not an image)."""
+    its content is of a category in `accept`. Raises Refused (an error:
+    the file may not be read) or NotBundled (a warning: it is not what the
+    element needs)."""
     if not inside(candidate, root):
         raise Refused(f"is outside the source folder {root_display(root)}")
     real = confine.locate(root, candidate)
@@ -67,12 +87,13 @@ def approve_media(candidate: Path, root: Path, base: Path, limits: Limits, tag: 
     if not head:
         raise NotBundled("is an empty file; it is not bundled")
     kind = sniff(head)
+    want = wanted(accept, candidate.name)
     if kind is None:
-        raise NotBundled("is not an image (its content is not PNG, JPEG, GIF, WebP, AVIF, BMP or SVG); "
+        raise NotBundled(f"is not {want} (its content is not {_CONTENTS[want]}); "
                          "it is not bundled")
-    if kind.category not in ACCEPTED[tag]:
+    if kind.category not in accept:
         hint = f" ({kind.hint})" if kind.hint else ""
-        raise NotBundled(f"is a {kind.name}, not an image; it is not bundled{hint}")
+        raise NotBundled(f"is a {kind.name}, not {want}; it is not bundled{hint}")
     if not kind.shown:
         raise NotBundled(f"is a {kind.name}, which Anki and browsers do not show; it is not bundled ({kind.hint})")
     if kind is SVG:
@@ -80,7 +101,7 @@ def approve_media(candidate: Path, root: Path, base: Path, limits: Limits, tag: 
         if problem:
             raise NotBundled(f"is an SVG that is not a static image: {problem}; it is not bundled "
                              "(only SVGs without script or outside references are; or export it as PNG)")
-    return Local(rel, real)
+    return Local(rel, real, kind)
 
 
 def _approve_link(candidate: Path, root: Path, base: Path) -> Local:
@@ -99,11 +120,12 @@ def _approve_link(candidate: Path, root: Path, base: Path) -> Local:
 
 
 def resolve_local(target: str, line: int, what: str, *, note_dir: Path, root: Path, base: Path, sink: Sink,
-                  limits: Limits, tag: str) -> Local | None:
+                  limits: Limits, tag: str, accept: tuple[str, ...] | None = None) -> Local | None:
     """The local file `target` names (relative to `note_dir`, the note's
-    folder) if the `tag` element may use it, or None with a diagnostic at
-    `line`. `root` is the note's source root: nothing outside it is read.
-    `base`: the folder the returned `rel` is relative to."""
+    folder) if the `tag` element may use it (media: a file whose content
+    is of a category in `accept`, by default the tag's), or None with a
+    diagnostic at `line`. `root` is the note's source root: nothing outside
+    it is read. `base`: the folder the returned `rel` is relative to."""
     raw = url_path(target)
     name = short(unquote(target))
     if "\x00" in raw:
@@ -113,10 +135,23 @@ def resolve_local(target: str, line: int, what: str, *, note_dir: Path, root: Pa
         sink.error(line, f"{what} '{name}' is an absolute path; use a path inside the source folder")
         return None
     candidate = Path(os.path.normpath(note_dir / raw))
+    accept = accept or ACCEPTED.get(tag)
+    if accept:
+        return approve_at(candidate, line, what, name, root=root, base=base, sink=sink, limits=limits, accept=accept)
     try:
-        if tag in ACCEPTED:
-            return approve_media(candidate, root, base, limits, tag)
         return _approve_link(candidate, root, base)
+    except Refused as exc:
+        sink.error(line, f"{what} '{name}' {exc.reason}")
+    return None
+
+
+def approve_at(candidate: Path, line: int, what: str, name: str, *, root: Path, base: Path, sink: Sink,
+               limits: Limits, accept: tuple[str, ...]) -> Local | None:
+    """`approve_media` with its refusal as a diagnostic at `line`
+    (`what 'name' reason`): a warning when the file is not bundled, an
+    error when it may not be read."""
+    try:
+        return approve_media(candidate, root, base, limits, accept)
     except NotBundled as exc:
         sink.warn(line, f"{what} '{name}' {exc.reason}")
     except Refused as exc:

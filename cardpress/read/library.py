@@ -12,10 +12,11 @@ from . import confine
 from .confine import Limits, Refused
 from .decode import decode
 from .deck import DeckReader
-from .files import approve_media
+from .files import ANY_MEDIA, approve_media
 from .parallel import Job, parse_all
 from .sink import Sink
 from .sources import SourceFile, scan_sources
+from .vault import Vault
 
 
 def read_library(paths: Sequence[str], remote=None, cache=None, question_level: str = "2",
@@ -23,16 +24,18 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
     """Read every Markdown file under `paths`. `remote` (a
     `remote.RemoteMedia`) is given only with --fetch-remote-media; without it
     nothing touches the network. `cache` (a `cache.ParseCache`) supplies the
-    decks of unchanged files; decks with diagnostics or media from outside
-    the sources are never cached, since their messages and files depend on
-    files around them, and a cached deck's media are checked again.
+    decks of unchanged files; decks with diagnostics, media from outside
+    the sources or files looked for across the source folder (`![[x.png]]`)
+    are never cached, since their messages and files depend on files around
+    them, and a cached deck's media are checked again.
     `question_level`: which headings are questions, unless a file's
     frontmatter says. `options` (a `BuildOptions`): the size limits."""
     base, files, diagnostics = scan_sources(paths)
     limits = Limits.of(options)
     defaults = options.deck_defaults if options is not None else ()
+    vault = Vault()  # the source folders listed once, when a note looks for `![[name]]`
     readers = [DeckReader(source.path.resolve(), source.display, source.root, remote, question_level,
-                          base=base, limits=limits, defaults=defaults) for source in files]
+                          base=base, limits=limits, defaults=defaults, vault=vault) for source in files]
     # Checked and read in order, from the cache where it can; then what is
     # left parsed, on both cores for a large build (parallel.py).
     loaded = [_load(source, reader, base, limits, cache, question_level, defaults)
@@ -49,7 +52,8 @@ def read_library(paths: Sequence[str], remote=None, cache=None, question_level: 
             result = next(parsed)
             deck, file_media = result.deck, result.media_files
             diagnostics.extend(result.diagnostics)
-            if cache is not None and deck is not None and not result.diagnostics and not file_media:
+            if cache is not None and deck is not None and not result.diagnostics and not file_media \
+                    and not result.searched:
                 cache.store(item.cache_name, deck)
         else:
             diagnostics.extend(reader.diagnostics)
@@ -130,7 +134,7 @@ def _media_pass(deck: Deck, root: Path, base: Path, limits: Limits) -> bool:
     cache itself is a file in the output folder)."""
     for rel in deck.media:
         try:
-            local = approve_media(Path(os.path.normpath(base / rel)), root, base, limits)
+            local = approve_media(Path(os.path.normpath(base / rel)), root, base, limits, ANY_MEDIA)
         except Refused:
             return False
         if local.rel != rel or local.path != base / rel:

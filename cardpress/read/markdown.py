@@ -1,8 +1,10 @@
 """The Markdown parser: the only module that knows markdown-it-py.
 
 CommonMark plus the GFM extensions markdown-it-py ships (tables,
-strikethrough, task lists), math (`math.py`) and clozes (`cloze.py`), so what a user's editor
-preview shows is what the cards show. Code is highlighted here, once (`highlight.py`). Changes to
+strikethrough, task lists), math (`math.py`), clozes (`cloze.py`), GitHub's and
+Obsidian's callouts (`callouts.py`), footnotes (`footnotes.py`), highlights
+and comments (`obsidian.py`), wikilinks, embeds and sound (`embeds.py`), so
+what a user's editor preview shows is what the cards show. Code is highlighted here, once (`highlight.py`). Changes to
 how Markdown becomes HTML belong in this module's render rules.
 
 Nesting: markdown-it silently drops everything below its nesting limit (a
@@ -22,7 +24,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .. import highlight
-from . import cloze, math
+from . import callouts, cloze, embeds, footnotes, math, obsidian
 
 # A heading is three tokens: heading_open, inline (its text), heading_close.
 HEADING_TOKENS = 3
@@ -49,6 +51,8 @@ def _make_parser(extensions: bool = True) -> MarkdownIt:
     if extensions:
         math.use(md)
         cloze.use(md)  # {{c1::...}}: read/cloze.py
+        for plugin in (obsidian, embeds, callouts, footnotes):
+            plugin.use(md)
     # markdown-it silently turns `[x](javascript:...)` into plain text; we
     # want to see every URL, report the unsafe ones with their line and
     # remove them (sanitize.clean drops them in any case).
@@ -97,7 +101,8 @@ _MD = _make_parser()
 # heading uses newer syntax (math: `$x_i$` used to be emphasis) gets its key
 # from that older reading, so learning a syntax never gives a question that
 # already had a key a new one. `_LEGACY` is that reader; the inline token
-# types it makes are the ones below, anything else comes from an extension.
+# types it makes are the ones below, anything else comes from an extension
+# (an image that is sound, `![](a.mp3)`, stays an image: its text is the same).
 _LEGACY = _make_parser(extensions=False)
 _LEGACY_INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "code_inline", "em_open", "em_close",
                             "strong_open", "strong_close", "s_open", "s_close", "link_open", "link_close", "image",

@@ -31,6 +31,7 @@ class Parsed:
     diagnostics: list[Diagnostic]
     media_files: dict[str, str]
     bug: str = ""  # the traceback of an unexpected exception while reading
+    searched: bool = False  # a file was looked for across the source folder (`![[x.png]]`): not cacheable
 
 
 def parse_all(jobs: Sequence[Job], parallel: bool = True) -> list[Parsed]:
@@ -53,7 +54,8 @@ def _parse(job: Job) -> Parsed:
         deck = job.reader.read(job.data)
     except Exception:  # noqa: BLE001 - a bug, reported naming the file that shows it
         return Parsed(None, [], {}, bug=traceback.format_exc())
-    return Parsed(deck, list(job.reader.diagnostics), dict(job.reader.media_files))
+    return Parsed(deck, list(job.reader.diagnostics), dict(job.reader.media_files),
+                  searched=job.reader.approved.searched)
 
 
 def _halves(jobs: Sequence[Job]) -> tuple[list[int], list[int]]:

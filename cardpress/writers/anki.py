@@ -20,7 +20,6 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from html import escape
 from pathlib import Path
 
 import genanki
@@ -29,13 +28,12 @@ from .. import outdir
 from ..context import WriteContext, WriteResult
 from ..fonts import anki_faces
 from ..identity import content_hash, deck_id, note_guid
-from ..images import rewrite_img_src
 from ..manifest import REMOVED_TAG, DeckRecord, NoteRecord, next_mod
-from ..markup import Formula, map_math
-from ..model import Card, Deck, Diagnostic
+from ..model import Card, Deck, Diagnostic, Library
 from ..notetypes import BASIC, BY_ID, NoteType
 from ..templating import render
 from .anki_fields import TEMPLATES, note_fields
+from .anki_media import card_html, media_names, playable, sound_name
 from .anki_removed import carried_tombstones
 
 # Fixed forever (notetypes.py): Anki matches note types by id, and a change
@@ -55,7 +53,8 @@ RETYPE_WINDOW = 30 * 24 * 3600
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
-_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".ogg", ".mp4", ".webm")
+_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".ogg", ".mp4", ".webm", ".m4a",
+               ".flac")
 
 
 class _AnkiAssets:
@@ -84,6 +83,7 @@ class _AnkiAssets:
         self.afmt = render("anki/back.html.j2")
         self.hash = content_hash(self.css, self.qfmt, self.afmt, *FIELDS)
         self._models: dict[int, tuple[genanki.Model, str]] = {}
+        self._sounds: dict[str, str] = {}  # file -> its content-hashed media name
 
     def model(self, nt: NoteType) -> tuple[genanki.Model, str]:
         """The note type as genanki writes it, and a hash of what Anki
@@ -99,6 +99,18 @@ class _AnkiAssets:
             self._models[nt.id] = (model, digest)
         return self._models[nt.id]
 
+    def media_names(self, deck: Deck, library: Library) -> dict[str, str]:
+        """`media_names`, with sound and video under content-hashed names
+        (`sound_name`): a changed recording gets a new name, so Anki never
+        keeps playing the old one."""
+        names = media_names(deck)
+        for rel in playable(deck):
+            path = library.media_path(rel)
+            if str(path) not in self._sounds:
+                self._sounds[str(path)] = sound_name(rel, path.read_bytes())
+            names[rel] = self._sounds[str(path)]
+        return names
+
     def notetype(self) -> genanki.Model:
         return self.model(BASIC)[0]
 
@@ -110,44 +122,8 @@ class _AnkiAssets:
         return content_hash(*(self.model(BY_ID[i])[1] for i in sorted(notetype_ids)))
 
 
-def media_names(deck: Deck) -> dict[str, str]:
-    """Root-relative media path -> flat Anki media name. Basenames when they
-    are unique in the deck, else the path joined with `-` (Anki's media
-    folder is flat). Never a leading `_`: Anki treats those as shared assets."""
-    counts: dict[str, int] = {}
-    for rel in deck.media:
-        base = rel.rsplit("/", 1)[-1]
-        counts[base] = counts.get(base, 0) + 1
-    names = {}
-    for rel in deck.media:
-        base = rel.rsplit("/", 1)[-1]
-        name = base if counts[base] == 1 else rel.replace("/", "-")
-        names[rel] = name.lstrip("_") or "media"
-    return names
-
-
-def _rewrite_media(html: str, names: dict[str, str]) -> str:
-    """Point local `src` values (root-relative paths from the reader) at the
-    flat media names."""
-    if not names:
-        return html
-    return rewrite_img_src(html, lambda src: ("src", names[src]) if src in names else None)
-
-
-def _anki_math(formula: Formula) -> str:
-    """Anki's own MathJax (desktop, AnkiDroid, AnkiMobile) typesets `\\(...\\)`
-    and `\\[...\\]`: the TeX goes in as written, even when it does not parse
-    (MathJax then shows its own error)."""
-    opening, closing = ("\\[", "\\]") if formula.display else ("\\(", "\\)")
-    return opening + escape(formula.tex, quote=False) + closing
-
-
-def _card_html(html: str, names: dict[str, str]) -> str:
-    return map_math(_rewrite_media(html, names), _anki_math)
-
-
 def _fields(card: Card, names: dict[str, str]) -> tuple[NoteType, list[str]]:
-    return note_fields(card, lambda html: _card_html(html, names))
+    return note_fields(card, lambda html: card_html(html, names))
 
 
 def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord:
@@ -157,7 +133,7 @@ def stamp_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets) -> DeckRecord
     previous = ctx.manifest.decks.get(deck.name, DeckRecord())
     base = ctx.base_time(deck)
     record = DeckRecord(source=deck.source_path)
-    names = media_names(deck)
+    names = assets.media_names(deck, ctx.library)
     notes = [(card, *_fields(card, names)) for card in deck.cards]
     record.tombstones = carried_tombstones(deck, ctx, base)
     record.notetype_hash = assets.deck_hash({nt.id for _card, nt, _fields in notes}
@@ -188,10 +164,10 @@ def _guid(deck: Deck, card: Card) -> str:
 
 def package_deck(deck: Deck, ctx: WriteContext, assets: _AnkiAssets, record: DeckRecord) -> Path:
     """Write the deck's package with the mod times `record` holds."""
-    names = media_names(deck)
+    names = assets.media_names(deck, ctx.library)
     # The full name (`ml::Basics`: Anki makes the parents); a top-level
     # deck's name is its title, so its id and name are what they always were.
-    gdeck = genanki.Deck(deck_id(deck.name), deck.name, description=map_math(deck.description_html, _anki_math))
+    gdeck = genanki.Deck(deck_id(deck.name), deck.name, description=card_html(deck.description_html, names))
     for card in deck.cards:
         nt, fields = _fields(card, names)
         gdeck.add_note(genanki.Note(model=assets.model(nt)[0], fields=fields, guid=_guid(deck, card),

@@ -21,9 +21,10 @@ from urllib.parse import quote, urlsplit
 from .. import mathtex, outdir, palette
 from ..context import WriteContext, WriteResult
 from ..fonts import LICENSES, web_faces
-from ..images import rewrite_img_src
-from ..markup import Formula, Tag, map_math, rewrite_tags
+from ..images import caption_remote_images, rewrite_img_src
+from ..markup import Formula, Media, Tag, escape_attr, map_links, map_math, map_media, rewrite_tags
 from ..model import Deck, Diagnostic
+from ..notelinks import card_key, note_ref, resolve
 from ..templating import render, source
 from . import WRITERS
 from .html_kinds import items
@@ -79,10 +80,47 @@ def site_math(formula: Formula) -> str:
     return f'<code class="cp-math-source{display}">{escape(formula.tex.strip(), quote=False)}</code>'
 
 
-def card_html(html: str, local_url: Callable[[str], str | None]) -> str:
-    """Card HTML as the site shows it: images pointed at the site's copies,
-    formulas rendered."""
-    return map_math(rewrite_images(html, local_url), site_math)
+def site_media(local_url: Callable[[str], str | None]) -> Callable[[Media], str]:
+    """Sound and video with the browser's own controls, from the site's copy;
+    one on the web (never fetched by the build) a link to it."""
+    def render(media: Media) -> str:
+        if media.remote:
+            return f'<a class="cp-media-link" href="{escape_attr(media.src)}">{escape(media.name)}</a>'
+        url = local_url(media.src) if media.src else None
+        if url is None:
+            return ""
+        return (f'<{media.kind} class="cp-{media.kind}" controls preload="metadata" src="{escape_attr(url)}" '
+                f'aria-label="{escape_attr(media.title or media.name)}"></{media.kind}>')
+    return render
+
+
+def card_html(html: str, local_url: Callable[[str], str | None],
+              link: Callable[[Tag], str | None] | None = None) -> str:
+    """Card HTML as the site shows it: remote images captioned, images,
+    sound and video pointed at the site's copies, formulas rendered, links
+    to other notes pointed at their pages (`link`)."""
+    html = map_media(rewrite_images(caption_remote_images(html), local_url), site_media(local_url))
+    html = map_math(html, site_math)
+    return map_links(html, link) if link is not None else html
+
+
+def note_linker(ctx: WriteContext, deck: Deck, root: str) -> Callable[[Tag], str | None]:
+    """Links to other notes (`[[Other note#Heading]]`, `[see](other.md)`)
+    pointed at that deck's page, and at the card when the heading is a
+    question; text when the note is not one of the build's decks."""
+    decks = {d.source_path: d for d in ctx.library.decks}
+
+    def change(tag: Tag) -> str | None:
+        ref = note_ref(tag)
+        if ref is None:
+            return None
+        target = resolve(ref, deck.source_path, decks)
+        if target is None:
+            return ""
+        key = card_key(ref.anchor, decks[target].cards)
+        href = root + quote(deck_path(ctx, decks[target])) + (f"#{quote(key, safe='')}" if key else "")
+        return tag.with_attr("href", href)
+    return change
 
 
 def _json_script(data: dict) -> str:
@@ -203,17 +241,19 @@ def render_site(ctx: WriteContext) -> _Site:
         def local_url(rel: str, root: str = root, media: dict = media) -> str | None:
             return root + quote(media[rel]) if rel in media else None
 
-        def answer(html: str, local_url=local_url, text=UI[lang]) -> str:
-            return label_task_boxes(card_html(html, local_url), text)
+        link = note_linker(ctx, deck, root)
+
+        def answer(html: str, local_url=local_url, text=UI[lang], link=link) -> str:
+            return label_task_boxes(card_html(html, local_url, link), text)
 
         # One item per card, two for a reversed one (html_kinds.py); each
         # with the card's own tags.
         cards = [{**item, "tags": list(c.tags)} for c in deck.cards
-                 for item in items(c, lambda html, local_url=local_url: card_html(html, local_url), answer,
-                                   UI[lang], deck.lang)]
+                 for item in items(c, lambda html, local_url=local_url, link=link: card_html(html, local_url, link),
+                                   answer, UI[lang], deck.lang)]
         site.files[page] = site.page(
             "html/deck.html.j2", root, lang, assets=assets, deck=deck, deck_id=ctx.output_stem(deck), cards=cards,
-            description=card_html(deck.description_html, local_url),
+            description=card_html(deck.description_html, local_url, link),
             count_label=cards_label(UI[lang], len(cards)),
             tags=filter_tags(deck),
         )
@@ -226,7 +266,8 @@ def render_site(ctx: WriteContext) -> _Site:
             "count": len(cards),
             "count_label": cards_label(site.text, len(cards)),
             "description": card_html(deck.description_html,
-                                     lambda rel, media=media: quote(media[rel]) if rel in media else None),
+                                     lambda rel, media=media: quote(media[rel]) if rel in media else None,
+                                     note_linker(ctx, deck, "")),
         })
     site.files["index.html"] = site.page("html/index.html.j2", "", site.lang, assets=assets, decks=entries,
                                          tree=deck_tree(entries))

@@ -63,12 +63,28 @@
   }
 
   /* ---- remote images: only requested when the browser is online -------- */
+  // Each has its caption (alt text and address, from the build, as in Anki);
+  // offline, or when it fails to load, the image hides and the caption says so.
   function setupRemoteImages() {
     const images = Array.from(document.querySelectorAll("img[data-remote-src]"));
     if (!images.length) return;
+    const captionOf = (img) => {
+      const next = img.nextElementSibling;
+      return next && next.classList.contains("cp-remote-caption") ? next : null;
+    };
     const offline = (img) => {
       img.removeAttribute("src");
       img.hidden = true;
+      const caption = captionOf(img);
+      if (caption) {
+        if (caption.classList.contains("cp-img-offline")) return;
+        const note = document.createElement("span");
+        note.className = "cp-offline-note";
+        note.textContent = t("image_offline") + " · ";
+        caption.prepend(note);
+        caption.classList.add("cp-img-offline");
+        return;
+      }
       if (img.nextElementSibling && img.nextElementSibling.classList.contains("cp-img-offline")) return;
       const note = document.createElement("span");
       note.className = "cp-img-offline";
@@ -78,8 +94,13 @@
     const load = () => {
       for (const img of images) {
         if (img.getAttribute("src")) continue;
-        const note = img.nextElementSibling;
-        if (note && note.classList.contains("cp-img-offline")) note.remove();
+        const caption = captionOf(img);
+        if (caption) {
+          caption.classList.remove("cp-img-offline");
+          caption.querySelectorAll(".cp-offline-note").forEach((n) => n.remove());
+        } else if (img.nextElementSibling && img.nextElementSibling.classList.contains("cp-img-offline")) {
+          img.nextElementSibling.remove();
+        }
         img.hidden = false;
         img.src = img.dataset.remoteSrc;
       }
@@ -469,7 +490,7 @@
       if (state.mode !== "study") return;
       const li = current();
       if (swiped) { swiped = false; e.preventDefault(); return; }
-      if (!li || !li.contains(e.target) || e.target.closest("a, input, .cp-type")) return;
+      if (!li || !li.contains(e.target) || e.target.closest("a, input, audio, video, .cp-type")) return;
       const summary = e.target.closest("summary");
       if (summary && summary.parentElement !== detailsOf(li)) return; // a <details> inside the answer
       if (!summary && String(getSelection()).length) return; // selecting text, not flipping
@@ -483,7 +504,7 @@
       if (e.defaultPrevented || e.isComposing || e.ctrlKey || e.metaKey || e.altKey) return;
       if ($("_cp-help").open) return;
       const target = e.target instanceof Element ? e.target : null;
-      if (target && target.closest("input, textarea, select, [contenteditable]")) {
+      if (target && target.closest("input, textarea, select, audio, video, [contenteditable]")) {
         if (e.key === "Escape" && target.id === "_cp-search" && target.value) { target.value = ""; filter(); e.preventDefault(); }
         return;
       }

@@ -11,7 +11,8 @@ two folders gave different PDFs).
   the HTML site once it has stable addresses for them);
 - local images get a percent-encoded URL relative to the source folder, so
   `chart#1.png` and `what?.png` load (`#` and `?` are not path characters
-  in a URL).
+  in a URL), and keep the size hints notes give them (`<img width=300>`,
+  `![[x.png|300]]`), which WeasyPrint reads only from CSS.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def image_url(src: str) -> str | None:
     except ValueError:
         return None
     return quote(src, safe="/")
+
+
+def image_tag(tag: Tag, url: str) -> str:
+    """A local `<img>` start tag as printed: `src` pointed at `url`, and
+    its width attribute (else its height) in CSS pixels as a style; the
+    other side follows the image's proportions, as on screens."""
+    attrs = tag.attrs()
+    size = next((f"{name}: {attrs[name]}px" for name in ("width", "height") if attrs.get(name, "").isdigit()), "")
+    raw = tag.with_attr("src", url)
+    return Tag(raw, tag.name, False).with_attr("style", size) if size else raw
 
 
 def link_tag(tag: Tag, anchors: Mapping[str, str]) -> str:

@@ -46,6 +46,9 @@ _EMPTY_FONTCONFIG = (
 )
 
 _NOTDEF = ".notdef glyph rendered"
+# The only `data:` URLs served: the SVG icons print.css gives callouts
+# (card HTML never holds one: the sanitizer allows no data: URL).
+_ICON_DATA = "data:image/svg+xml,"
 
 
 # The notes' folder as the renderer sees it: the same URL whatever folder
@@ -72,6 +75,9 @@ class AssetFetcher(URLFetcher):
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         parts = urlsplit(url)
+        if parts.scheme.lower() == "data" and url.startswith(_ICON_DATA):  # callout icons (our CSS)
+            return URLFetcherResponse(url, unquote(url[len(_ICON_DATA):]).encode("utf-8"),
+                                      {"Content-Type": "image/svg+xml"})
         if parts.scheme.lower() != "file":
             raise ValueError(f"not fetched (no network in a build): {url}")
         where = PurePosixPath(url2pathname(parts.path))

@@ -15,10 +15,10 @@ from html import escape, unescape
 from typing import Mapping
 
 from ... import glyphs
-from ...markup import Tag, tokens
+from ...markup import Tag, map_media, tokens
 from ...nesting import Nesting
 from ...text import HANGUL
-from . import links
+from . import links, media
 from .codelines import code_lines
 from .runs import BREAK_EVERY, LONG_RUN, RUN_CHAR, WARN_RUN, ZWSP, break_runs
 from .words import WORDS
@@ -114,7 +114,7 @@ class _Printer:
         if url is None:
             return tag.raw
         self.result.images.append(url)
-        return tag.with_attr("src", url)
+        return links.image_tag(tag, url)
 
     def text(self, part: str) -> None:
         code = bool(self.code_depth)
@@ -138,7 +138,8 @@ class _Printer:
 
 def prepare(html: str, anchors: Mapping[str, str] | None = None, words: Mapping[str, str] | None = None) -> Prepared:
     """Join Hangul words, give long unbroken runs break opportunities,
-    replace remote images with a placeholder (in `words`' language) and
+    replace sound and video with a mark naming them (media.py), remote
+    images with a placeholder (both in `words`' language) and
     characters the bundled fonts lack (glyphs.py) with a visible code-point
     mark, after folding math letters to plain ones, working on text nodes
     only; point links and images where print wants them (links.py:
@@ -149,8 +150,9 @@ def prepare(html: str, anchors: Mapping[str, str] | None = None, words: Mapping[
     empty box and, worse, re-encode that whole font in the PDF with a custom
     CMap that pypdf and pdfminer cannot read, so the text of the whole PDF
     (every character in that face) would become unsearchable for them."""
-    html = code_lines(html)  # one box per code line: wrapped lines hang (codelines.py)
-    printer = _Printer(anchors or {}, words or WORDS["ko"])
+    words = words or WORDS["ko"]
+    html = code_lines(map_media(html, media.marker(words)))  # sound and video as a mark; code: one box a line
+    printer = _Printer(anchors or {}, words)
     parts = list(tokens(html))
     for i, part in enumerate(parts):
         if isinstance(part, Tag):

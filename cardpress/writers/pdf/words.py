@@ -29,6 +29,8 @@ WORDS: dict[str, dict[str, str]] = {
         "date": "날짜",
         "image": "그림",
         "remote_note": "인터넷 그림 · 인쇄본에는 싣지 않음",
+        "audio": "오디오",  # the mark sound prints as (media.py)
+        "video": "동영상",
     },
     "en": {
         "kicker": "Q&A notes · print edition",
@@ -48,6 +50,8 @@ WORDS: dict[str, dict[str, str]] = {
         "date": "Date",
         "image": "image",
         "remote_note": "web image · not included in print",
+        "audio": "audio",
+        "video": "video",
     },
 }
 
