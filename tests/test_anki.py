@@ -69,7 +69,7 @@ def test_fresh_import_has_every_card_intact(notes_copy, tmp_path, col):
         assert "\r" not in note["Answer"] and "\ufeff" not in note["Question"]
 
     # The card renders through the shared partial, with the bundled font in media.
-    card = col.get_card(col.find_cards(f'"Question:ReLU의 문제점은?"')[0])
+    card = col.get_card(col.find_cards('"Question:ReLU의 문제점은?"')[0])
     assert 'class="cp-question"' in card.question() and "ReLU의 문제점은?" in card.question()
     assert "LeakyReLU" in card.answer()
     media = os.listdir(col.media.dir())

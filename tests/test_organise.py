@@ -15,7 +15,7 @@ from anki_helpers import import_apkg, open_collection, review
 from cardpress.build import build
 from cardpress.identity import content_hash, deck_id, note_guid
 from cardpress.read import read_library
-from conftest import REPO, SOURCE
+from conftest import SOURCE
 from test_html import Tab, _chromium, CHROMIUM_ARGS
 
 TOP = """---

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.settings import load
-from conftest import REPO, subprocess_env
+from conftest import subprocess_env
 
 DECK = "# Deck\n\n## Question one?\nAnswer one.\n\n### Sub question?\nIn the answer unless level 3.\n"
 

@@ -24,7 +24,6 @@ TIMEOUT = 30  # seconds for any one step; a healthy loop needs well under 2
 
 class Watcher:
     def __init__(self, src: Path, out: Path):
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.start([sys.executable, "-m", "cardpress", "watch", str(src), "-o", str(out), "-f", "apkg",
                     "--debounce", "100"])
 
