@@ -40,7 +40,7 @@ from .paths import TEMPLATES_DIR
 
 MAX_BYTES = 1024 * 1024  # a template larger than this is not read
 BUILTIN = "builtin"  # `{% extends "builtin/html/deck.html.j2" %}`: the built-in, from an override
-PALETTE_NAMES = ("ANKI", "CODE", "PAPER", "SITE_CODE_BG", "code_css", "contrast", "readable")
+PALETTE_NAMES = ("ANKI", "CODE", "MARK", "PAPER", "SITE_CODE_BG", "callout_css", "code_css", "contrast", "readable")
 # The user's templates folder of the running build's write phase ("": none).
 _ACTIVE: ContextVar[str] = ContextVar("cardpress_templates", default="")
 

@@ -29,7 +29,7 @@ from cardpress import sanitize
 from cardpress.build import build
 from cardpress.read import read_library
 from cardpress.sniff import sniff
-from cardpress.writers.anki_fields import sound_name
+from cardpress.writers.anki_media import sound_name
 from conftest import REPO
 import test_html
 from test_html import Tab
