@@ -103,7 +103,7 @@ class Deck:
     # when not given. `title` there overrides the `# ` heading.
     author: str = ""
     # A BCP 47 tag such as "ko" or "en-US": the frontmatter's, else the
-    # script of the deck's prose ("ko" or "en"; read.deck.deck_language),
+    # script of the deck's prose ("ko" or "en"; read.names.deck_language),
     # so every writer speaks the same language for a deck.
     lang: str = ""
     tags: tuple[str, ...] = ()  # Anki-safe: no spaces
