@@ -132,6 +132,16 @@ def test_svg_is_sized_in_em_and_reproducible():
     assert again == svg
 
 
+def test_drawing_leaves_the_root_logger_alone():
+    """ziamath logs through the root logger, which would then print every
+    later library warning (WeasyPrint's CSS notes) to the user's terminal."""
+    run = ("import logging; from cardpress import mathtex; "
+           "mathtex.svg('\\\\sigma(x) = \\\\frac{1}{1 + e^{-x}}', True); "
+           "print(logging.getLogger().handlers)")
+    proc = subprocess.run([sys.executable, "-c", run], cwd=REPO, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]", proc.stdout  # was [<StreamHandler <stderr>>]: "WARNING:weasyprint:..."
+
+
 def test_svg_borrows_text_glyphs_but_refuses_what_no_bundled_font_has():
     assert mathtex.svg("\\text{日本 정밀도}", False).count("<path") >= 5  # Noto Sans KR Hanja, Pretendard
     assert mathtex.svg("\\text{\U0001F600}", False).count("<path") >= 1  # Noto Emoji

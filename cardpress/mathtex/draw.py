@@ -10,8 +10,11 @@ units. Deterministic: the same formula gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import xml.etree.ElementTree as ET
 from functools import lru_cache
+from typing import Iterator
 
 import ziamath
 import ziamath.zmath
@@ -36,6 +39,31 @@ _FONT_KEY = "cardpress"
 _BORROWED = 0x10000
 
 ziamath.config.svg2 = False  # plain paths: no <symbol> ids to collide between formulas on one page
+
+
+class _RootLog(logging.Handler):
+    """ziamath and ziafont log through the root logger (`logging.warning`),
+    which installs a handler printing every later library warning
+    (WeasyPrint's among them) unless the root has one: this one, while they
+    draw, keeping what they said."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _root_log() -> Iterator[_RootLog]:
+    handler = _RootLog()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
 
 
 class _PathPen(BasePen):
@@ -123,7 +151,8 @@ class _MathFont(MathFont):
 def _font() -> _MathFont:
     # The regular text faces, in the PDF's fallback order (fonts.FACES).
     text_faces = [f.print_path for f in print_faces() if f.weight == 400 and f.family != "JetBrains Mono"]
-    font = _MathFont(ziamath.zmath.loadedfonts["default"].info.filename, text_faces)
+    with _root_log():  # the font's notes ("feature variations - unimplemented") are not the user's
+        font = _MathFont(ziamath.zmath.loadedfonts["default"].info.filename, text_faces)
     ziamath.zmath.loadedfonts[_FONT_KEY] = font
     return font
 
@@ -142,11 +171,15 @@ def render(tex: str, display: bool) -> str:
     if missing:
         raise MathError("no bundled font has " + ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing))
     try:
-        math = ziamath.Math(root, size=SIZE, font=_FONT_KEY, margin=MARGIN)
-        svg = math.svgxml()
-        box = math.node.bbox
+        with _root_log() as log:
+            math = ziamath.Math(root, size=SIZE, font=_FONT_KEY, margin=MARGIN)
+            svg = math.svgxml()
+            box = math.node.bbox
     except Exception as exc:  # noqa: BLE001 - ziamath on MathML it cannot lay out
         raise MathError(f"the PDF renderer failed on it ({type(exc).__name__})") from exc
+    undrawn = sorted({m.split()[-1] for m in log.messages if m.startswith("Undefined element")})
+    if undrawn:  # ziamath skips an element it does not know: the formula would print without it
+        raise MathError("the PDF renderer cannot draw " + ", ".join(f"<{name}>" for name in undrawn))
     width = box.xmax - box.xmin + 2 * MARGIN
     height = box.ymax - box.ymin + 2 * MARGIN
     depth = -box.ymin + MARGIN  # below the baseline
