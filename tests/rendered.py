@@ -5,8 +5,39 @@ cells break their lines."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from typing import Iterator
+
+import pytest
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    """CARDPRESS_CHROMIUM, else the first Chromium or Chrome on PATH."""
+    env = os.environ.get("CARDPRESS_CHROMIUM")
+    if env:
+        return env
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    return next((found for name in names if (found := shutil.which(name))), None)
+
+
+def launched_browser() -> Iterator:
+    """The body of a module's `browser` fixture: Chromium through Playwright,
+    or a skip that says how to get it."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no Chromium binary: run `make setup-test` (installs Debian's chromium) "
+                    "or set CARDPRESS_CHROMIUM to a Chromium/Chrome executable")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: make setup-test")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def open_offline(browser, url: str, width: int, **options):

@@ -12,7 +12,8 @@ import pytest
 
 from cardpress.build import build
 from test_cardtypes import CARDS, write_notes
-from test_html import CHROMIUM_ARGS, Tab, _chromium, _serious
+from rendered import launched_browser
+from test_html import Tab, _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,14 +23,7 @@ NOTES = "---\nlang: ko\n---\n" + CARDS + "\n## 학습률을 뜻하는 그리스 
 
 @pytest.fixture(scope="module")
 def browser():
-    path = _chromium()
-    if path is None:
-        pytest.skip("no Chromium binary: run `make setup-test` or set CARDPRESS_CHROMIUM")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: make setup-test")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ from cardpress import fonts, highlight
 from cardpress.build import build
 from cardpress.writers.pdf.codelines import code_lines
 from css_cascade import contrast, styles
-from rendered import CHROMIUM_ARGS, CODE_LOOK, MEASURE_TEXT, MIDWORD_BREAKS, open_offline
+from rendered import CODE_LOOK, MEASURE_TEXT, MIDWORD_BREAKS, launched_browser, open_offline
 
 WCAG_AA = 4.5
 
@@ -274,15 +274,7 @@ def test_pdf_wraps_long_code_lines_with_a_hanging_indent_and_a_mark(dist, tmp_pa
 
 @pytest.fixture(scope="module")
 def browser():
-    path = os.environ.get("CARDPRESS_CHROMIUM") or next(
-        (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
-    if path is None:
-        pytest.skip("no Chromium binary: run `make setup-test` or set CARDPRESS_CHROMIUM")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: make setup-test")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")

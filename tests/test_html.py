@@ -9,7 +9,6 @@ logs a console error.
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import unicodedata
 import zlib
@@ -21,27 +20,11 @@ import pytest
 from cardpress import atomic
 from cardpress.build import build
 from cardpress.read import read_library
+from rendered import launched_browser
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "source"
 DECK = "decks/ai-dev-knowledge.html"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-
-
-def _chromium() -> str | None:
-    env = os.environ.get("CARDPRESS_CHROMIUM")
-    if env:
-        return env
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def build_site(sources: list[str], out: Path, incremental: bool = True) -> Path:
     result = build(sources, out, ["html"], incremental=incremental)
     assert result.ok, [str(d) for d in result.diagnostics]
@@ -122,15 +105,7 @@ def test_failed_site_build_keeps_the_old_site(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    path = _chromium()
-    if path is None:
-        pytest.skip("no Chromium binary: run `make setup-test` (installs Debian's chromium) "
-                    "or set CARDPRESS_CHROMIUM to a Chromium/Chrome executable")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: make setup-test")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launched_browser()
 
 
 class Tab:

@@ -333,7 +333,8 @@ def test_reserved_pin_is_an_error_at_its_line(tmp_path):
 
 @pytest.mark.browser
 def test_pins_near_the_reserved_prefix_work_in_the_site(tmp_path):
-    from test_html import Tab, _chromium, CHROMIUM_ARGS
+    from rendered import CHROMIUM_ARGS, chromium_path as _chromium
+    from test_html import Tab
 
     path = _chromium()
     if path is None:

@@ -245,7 +245,7 @@ def test_pdf_page_with_math_looks_right(math_pdf, tmp_path):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_site_shows_mathml_offline_in_both_themes(tmp_path):
-    from test_html import _chromium, CHROMIUM_ARGS
+    from rendered import CHROMIUM_ARGS, chromium_path as _chromium
 
     path = _chromium()
     if not path:

@@ -16,7 +16,8 @@ from cardpress.build import build
 from cardpress.identity import content_hash, deck_id, note_guid
 from cardpress.read import read_library
 from conftest import SOURCE
-from test_html import Tab, _chromium, CHROMIUM_ARGS
+from rendered import launched_browser
+from test_html import Tab
 
 TOP = """---
 tags: [deck-tag]
@@ -214,14 +215,7 @@ def test_moving_a_file_into_a_folder_keeps_its_notes_and_warns(tmp_path, col):
 
 @pytest.fixture(scope="module")
 def browser():
-    path = _chromium()
-    if path is None:
-        pytest.skip("no Chromium binary")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")

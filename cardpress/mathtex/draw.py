@@ -10,11 +10,9 @@ units. Deterministic: the same formula gives the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import xml.etree.ElementTree as ET
 from functools import lru_cache
-from typing import Iterator
 
 import ziamath
 import ziamath.zmath
@@ -27,6 +25,7 @@ from ziafont.svgpath import Cubic, Lineto, Moveto, Point, Quad
 from ziamath.mathfont import MathFont
 
 from ..fonts import print_faces
+from ..logs import catch_logs
 from . import MathError
 from .parse import tree
 
@@ -39,31 +38,6 @@ _FONT_KEY = "cardpress"
 _BORROWED = 0x10000
 
 ziamath.config.svg2 = False  # plain paths: no <symbol> ids to collide between formulas on one page
-
-
-class _RootLog(logging.Handler):
-    """ziamath and ziafont log through the root logger (`logging.warning`),
-    which installs a handler printing every later library warning
-    (WeasyPrint's among them) unless the root has one: this one, while they
-    draw, keeping what they said."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextlib.contextmanager
-def _root_log() -> Iterator[_RootLog]:
-    handler = _RootLog()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
 
 
 class _PathPen(BasePen):
@@ -151,7 +125,9 @@ class _MathFont(MathFont):
 def _font() -> _MathFont:
     # The regular text faces, in the PDF's fallback order (fonts.FACES).
     text_faces = [f.print_path for f in print_faces() if f.weight == 400 and f.family != "JetBrains Mono"]
-    with _root_log():  # the font's notes ("feature variations - unimplemented") are not the user's
+    # ziamath logs through the root logger (logs.py); the font's notes
+    # ("feature variations - unimplemented") are not the user's.
+    with catch_logs("", logging.DEBUG):
         font = _MathFont(ziamath.zmath.loadedfonts["default"].info.filename, text_faces)
     ziamath.zmath.loadedfonts[_FONT_KEY] = font
     return font
@@ -171,7 +147,7 @@ def render(tex: str, display: bool) -> str:
     if missing:
         raise MathError("no bundled font has " + ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing))
     try:
-        with _root_log() as log:
+        with catch_logs("", logging.DEBUG) as log:
             math = ziamath.Math(root, size=SIZE, font=_FONT_KEY, margin=MARGIN)
             svg = math.svgxml()
             box = math.node.bbox

@@ -5,9 +5,12 @@ WeasyPrint's logger, whose warnings become the build's diagnostics."""
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from typing import Iterator
+
+from ...logs import LogCatcher, catch_logs as catch
+
+WEASYPRINT = "weasyprint"
 
 
 @contextlib.contextmanager
@@ -24,23 +27,8 @@ def environ(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-class LogCatcher(logging.Handler):
-    """Collects WeasyPrint's warnings during one render."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @contextlib.contextmanager
 def catch_logs() -> Iterator[LogCatcher]:
-    catcher = LogCatcher()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(catcher)
-    try:
+    """WeasyPrint's warnings during one render."""
+    with catch(WEASYPRINT) as catcher:
         yield catcher
-    finally:
-        logger.removeHandler(catcher)
