@@ -43,19 +43,25 @@ def test_init_makes_a_folder_that_builds_and_imports(tmp_path, lang, title):
     # comments point at the settings file.
     proc = run("check", "--strict", cwd=notes)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    assert proc.stdout.strip() == "ok: 1 deck(s), 4 card(s)"
+    assert proc.stdout.strip() == "ok: 1 deck(s), 6 card(s)"
     assert "cardpress.toml" in (notes / "source" / "example.md").read_text("utf-8")
 
     proc = run("build", "-f", "apkg", cwd=notes)  # the defaults: source/ -> dist/
     assert proc.returncode == 0, proc.stderr
     col = open_collection(tmp_path / "collection.anki2")
     try:
-        assert len(import_apkg(col, notes / "dist" / "example.apkg").new) == 4
-        notes_in_deck = [col.get_note(n) for n in col.find_notes(f'"deck:{title}"')]
-        assert len(notes_in_deck) == 4
-        pinned = [n for n in notes_in_deck if n["CardId"] == "pin-ids"]
-        assert len(pinned) == 1 and "<pre" in "".join(n["Answer"] for n in notes_in_deck)
-        assert all(n.tags == (["example"] if lang == "en" else ["예제"]) for n in notes_in_deck)
+        assert len(import_apkg(col, notes / "dist" / "example.apkg").new) == 6
+        notes_in_deck = {col.get_note(n)["CardId"]: col.get_note(n) for n in col.find_notes(f'"deck:{title}"')}
+        assert len(notes_in_deck) == 6 and "pin-ids" in notes_in_deck
+        assert "<pre" in "".join(n.fields[1] for n in notes_in_deck.values())
+        deck_tag = "example" if lang == "en" else "예제"
+        assert all(n.tags == [deck_tag] for k, n in notes_in_deck.items() if k != "cloze-example")
+        # The syntax the comments show: a cloze with math (2 cards), a reversed card (2), a callout.
+        cloze, reversed_ = notes_in_deck["cloze-example"], notes_in_deck["overfitting"]
+        assert sorted(cloze.tags) == sorted([deck_tag, "cloze"]) and len(cloze.card_ids()) == 2
+        assert "\\((0, 1)\\)" in "".join(cloze.fields)  # the formula, as MathJax reads it
+        assert len(reversed_.card_ids()) == 2 and "cp-callout" in "".join(reversed_.fields)
+        assert len(col.find_cards(f'"deck:{title}"')) == 8
     finally:
         col.close()
 
