@@ -149,15 +149,16 @@ def _stand_ins(library: Library, skipped: list[str], good: Library, last_good: L
 class _Writing:
     """The write phase: the writers run, the manifest records what they did.
 
-    The manifest is saved twice: once with the Anki records stamped for this
-    build, before any writer writes (`commit`), and once at the end, also
-    after a failure or an interrupt (`finish`)."""
+    The manifest is saved with the Anki records stamped for this build
+    before any writer writes (`commit`), and again at the end, also after a
+    failure or an interrupt (`finish`), when it differs from what is saved."""
 
     def __init__(self, comparison: history.Comparison, manifest: Manifest, out_dir: Path, options: BuildOptions,
                  state_warnings: list[Diagnostic], stand_ins: tuple[Deck, ...] = ()):
         self.comparison = comparison
         self.stand_ins = stand_ins  # last good decks of files with errors: written as they were
         self.manifest = manifest  # as loaded: the last build
+        self.saved = manifest  # as on disk now
         self.out_dir = out_dir
         self.options = options
         self.outcome = Outcome()
@@ -195,14 +196,16 @@ class _Writing:
 
     def commit(self, _records: dict) -> None:
         try:
-            self.stamped(False).save(self.out_dir)
+            committed = self.stamped(False)
+            committed.save(self.out_dir)
+            self.saved = committed
         except OSError as exc:  # disk full: nothing is written, so nothing is lost
             raise self._save_error(exc) from exc
 
     def finish(self, done: bool) -> None:
         try:
             new = self.stamped(done)
-            if new.decks != self.manifest.decks:
+            if new.decks != self.saved.decks:
                 new.save(self.out_dir)
             # Last: outputs are vouched for only once the manifest matches them.
             self.outputs.save()

@@ -147,3 +147,14 @@ def test_deck_id_is_a_positive_id_older_ankis_accept(title):
 def test_deck_ids_differ_between_decks():
     titles = [f"Deck {n}" for n in range(200)]
     assert len({deck_id(t) for t in titles}) == len(titles)
+
+
+def test_with_guid_is_replace_without_its_cost():
+    from dataclasses import replace
+
+    from cardpress.model import Card, SourceLocation
+    card = Card("k", "<p>q</p>", "<p>a</p>", "q", "a", SourceLocation("a.md", 3), pinned=True,
+                classes=("reverse",), tags=("t",), kind="reversed", typed="x")
+    moved = card.with_guid("abc")
+    assert moved == replace(card, guid="abc") and moved.guid == "abc" and card.guid == ""
+    assert moved.with_guid("abc") is moved

@@ -107,7 +107,7 @@ class DeckComparison:
         """Reword matching against this deck's vanished notes (those no card
         of the library took: `taken`), then the record and changelog."""
         if self.unchanged:
-            self.deck = replace(self.input, cards=tuple(replace(c, guid=g) for c, g in zip(self.cards, self.guids)))
+            self.deck = replace(self.input, cards=tuple(c.with_guid(g) for c, g in zip(self.cards, self.guids)))
             # The file may have been renamed since (same bytes, same title).
             self.record = replace(self.prev, source=self.input.source_path, namespace=_namespace(self.input))
             self.changes.unchanged = len(self.cards)
@@ -145,7 +145,7 @@ class DeckComparison:
     def _finish(self, taken: set[str]) -> None:
         """This build's record of the deck, and its changelog."""
         old, retired = self.prev.notes, self.prev.retired
-        self.deck = replace(self.input, cards=tuple(replace(c, guid=g) for c, g in zip(self.cards, self.guids)))
+        self.deck = replace(self.input, cards=tuple(c.with_guid(g) for c, g in zip(self.cards, self.guids)))
         self.record = DeckRecord(source=self.input.source_path, notetype_hash=self.prev.notetype_hash,
                                  notetype_mod=self.prev.notetype_mod, file=self.input.content_hash,
                                  namespace=_namespace(self.input))
