@@ -212,6 +212,23 @@ def test_code_lines_become_boxes_with_their_indent():
     assert code_lines(f"<pre>{tabbed}</pre>") == f'<pre><span class="cp-line cp-wrap" style="--hang: 10">{tabbed}</span></pre>'
 
 
+def test_spans_that_print_as_their_text_are_unwrapped():
+    """Print keeps only the highlight spans that look different: plain token
+    classes (punctuation, names) and whitespace print as their text, so
+    WeasyPrint gets no box for them; the text is unchanged."""
+    from cardpress import highlight
+    from cardpress.markup import plain_text
+    html = "<pre><code>" + highlight.highlight("def f(a, b):\n    return a  # sum\n", "python") + "</code></pre>"
+    printed = code_lines(html)
+    assert 'class="hl-w"' in html and 'class="hl-p"' in html  # what the highlighter emits
+    assert 'class="hl-w"' not in printed and 'class="hl-p"' not in printed and 'class="hl-n"' not in printed
+    assert '<span class="hl-k">def</span>' in printed and '<span class="hl-c1"># sum</span>' in printed
+    assert plain_text(printed) == plain_text(html)
+    # Raw HTML in a <pre> keeps its spans: only bare highlight classes go.
+    raw = '<pre><span class="hl-p" title="x">(</span><span class="mine">)</span></pre>'
+    assert code_lines(raw) == f'<pre><span class="cp-line">{raw[5:-6]}</span></pre>'
+
+
 def _lines(page) -> list[list[dict]]:
     """The page's characters grouped into printed lines (by baseline)."""
     rows: dict[float, list[dict]] = {}
