@@ -111,16 +111,17 @@ def test_init_then_build_gives_a_deck_a_pdf_and_an_offline_site(installed, tmp_p
     assert "next: cd " in out
     # As init says: in the notes folder, `cardpress build` (source/ -> dist/).
     proc = _run([bin_dir / "cardpress", "build"], cwd=notes)
-    assert "4 card(s)" in proc.stdout
+    assert "6 card(s)" in proc.stdout
     dist = notes / "dist"
 
     col = open_collection(tmp_path / "collection.anki2")
     try:
         log = import_apkg(col, dist / "example.apkg")
-        assert len(log.new) == 4
+        assert len(log.new) == 6
         nids = col.find_notes('"deck:나의 첫 덱"')
-        assert len(nids) == 4
-        assert col.get_note(nids[0]).note_type()["name"] == "cardpress Basic"
+        assert len(nids) == 6
+        assert {col.get_note(n).note_type()["name"] for n in nids} == {
+            "cardpress Basic", "cardpress Cloze", "cardpress Reversed"}
         assert any(n.startswith("_cardpress-pretendard-") for n in os.listdir(col.media.dir()))
     finally:
         col.close()
