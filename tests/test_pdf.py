@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from cardpress.build import build, gather
+from cardpress.options import BuildOptions
 from cardpress.writers.pdf import text as pdf_text
 from cardpress.writers.pdf import AssetFetcher
 from cardpress.writers.pdf.layout import PAPERS, Grid
@@ -624,3 +625,33 @@ def test_fetcher_serves_only_the_allowed_folders(tmp_path):
         fetcher.fetch(Path("/etc/hostname").as_uri())
     with pytest.raises(PermissionError):
         fetcher.fetch((tmp_path / ".." / "elsewhere.png").as_uri())
+
+
+@pytest.mark.slow
+def test_a_card_side_is_sized_alone_wherever_the_measuring_page_ends(tmp_path, monkeypatch):
+    """The duplex cards' sides are measured one after another on tall pages;
+    a side that fell across a page end once read as too tall and dropped to
+    the smallest type. With short measuring pages (many page ends), every
+    side gets exactly the sizes it gets with the usual tall ones."""
+    from cardpress.writers.pdf import cards, layout
+    src = tmp_path / "src"
+    src.mkdir()
+    answer = "A line of answer text that wraps over a few lines of a card. " * 6
+    (src / "deck.md").write_text("# Sizes\n\n" + "".join(
+        f"## Question {n}?\n{answer * (1 + n % 3)}\n\n" for n in range(8)), "utf-8")
+    chosen: list = []
+    fit = layout.fit_sizes
+
+    def recorded(count, room, sizes, measure):
+        result = fit(count, room, sizes, measure)
+        chosen.append([size for size, _height in filter(None, result)] + [r is None for r in result])
+        return result
+
+    monkeypatch.setattr(cards.layout, "fit_sizes", recorded)
+    assert build([str(src)], tmp_path / "tall", ["pdf"], options=BuildOptions(layout="cards")).ok
+    tall, chosen[:] = list(chosen), []
+    # Taller than any one side at the largest size (130 mm here), far shorter
+    # than all of them (670 mm): several sides fall across page ends.
+    monkeypatch.setattr(cards, "MEASURE_PAGE_MM", 150)
+    assert build([str(src)], tmp_path / "short", ["pdf"], options=BuildOptions(layout="cards")).ok
+    assert chosen == tall and len(tall) == 2
