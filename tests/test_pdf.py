@@ -633,7 +633,7 @@ def test_a_card_side_is_sized_alone_wherever_the_measuring_page_ends(tmp_path, m
     a side that fell across a page end once read as too tall and dropped to
     the smallest type. With short measuring pages (many page ends), every
     side gets exactly the sizes it gets with the usual tall ones."""
-    from cardpress.writers.pdf import cards, layout
+    from cardpress.writers.pdf import layout, measure
     src = tmp_path / "src"
     src.mkdir()
     answer = "A line of answer text that wraps over a few lines of a card. " * 6
@@ -647,11 +647,33 @@ def test_a_card_side_is_sized_alone_wherever_the_measuring_page_ends(tmp_path, m
         chosen.append([size for size, _height in filter(None, result)] + [r is None for r in result])
         return result
 
-    monkeypatch.setattr(cards.layout, "fit_sizes", recorded)
+    monkeypatch.setattr(layout, "fit_sizes", recorded)
     assert build([str(src)], tmp_path / "tall", ["pdf"], options=BuildOptions(layout="cards")).ok
     tall, chosen[:] = list(chosen), []
     # Taller than any one side at the largest size (130 mm here), far shorter
     # than all of them (670 mm): several sides fall across page ends.
-    monkeypatch.setattr(cards, "MEASURE_PAGE_MM", 150)
+    monkeypatch.setattr(measure, "MEASURE_PAGE_MM", 150)
     assert build([str(src)], tmp_path / "short", ["pdf"], options=BuildOptions(layout="cards")).ok
     assert chosen == tall and len(tall) == 2
+
+
+@pytest.mark.slow
+def test_cards_measured_on_two_cores_print_as_on_one(tmp_path, monkeypatch):
+    """Many sides are measured in two halves, the second in a forked
+    process; the PDF is byte for byte the one a single process makes."""
+    from cardpress.writers.pdf import measure
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "deck.md").write_text("# Halves\n\n" + "".join(
+        f"## Question {n}?\n{'Some answer text, long enough to wrap. ' * (3 + 5 * (n % 4))}\n\n" for n in range(30)),
+        "utf-8")
+    calls = []
+    real = measure.SideMeasure.measured
+    monkeypatch.setattr(measure.SideMeasure, "measured", lambda self, trials: calls.append(len(trials)) or
+                        real(self, trials))
+    assert build([str(src)], tmp_path / "two", ["pdf"], options=BuildOptions(layout="cards")).ok
+    assert max(calls) < 30  # this process measured half of the sides (the fork the rest)
+    monkeypatch.setenv("CARDPRESS_PARALLEL", "0")
+    assert build([str(src)], tmp_path / "one", ["pdf"], options=BuildOptions(layout="cards")).ok
+    two, one = (tmp_path / d / "deck.cards.pdf" for d in ("two", "one"))
+    assert two.read_bytes() == one.read_bytes()

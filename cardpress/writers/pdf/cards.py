@@ -8,13 +8,8 @@ import weasyprint
 from ...model import Deck
 from ...templating import render
 from . import layout
+from .measure import MEASURE_PAGE_MM, SideMeasure
 from .renderer import PrintCard, Renderer
-
-_PX_TO_MM = 25.4 / 96  # WeasyPrint positions are CSS px
-# The measuring pages' height: sides are laid out one after another on
-# pages this tall (few page ends to fall across; a side that does is
-# measured again on a page of its own).
-MEASURE_PAGE_MM = 5000
 
 
 def render_cards(renderer: Renderer, deck: Deck, context: dict) -> tuple[weasyprint.Document, str]:
@@ -25,8 +20,9 @@ def render_cards(renderer: Renderer, deck: Deck, context: dict) -> tuple[weasypr
     grid = layout.Grid(context["paper"])
     items: list[PrintCard] = context["cards"]
     room = grid.inner_height
-    q_sizes = layout.fit_sizes(len(items), room, layout.QUESTION_SIZES, _measurer(renderer, deck, context, grid, "q"))
-    a_sizes = layout.fit_sizes(len(items), room, layout.ANSWER_SIZES, _measurer(renderer, deck, context, grid, "a"))
+    sides = {kind: SideMeasure(renderer, deck, context, grid, kind) for kind in "qa"}
+    q_sizes = layout.fit_sizes(len(items), room, layout.QUESTION_SIZES, sides["q"])
+    a_sizes = layout.fit_sizes(len(items), room, layout.ANSWER_SIZES, sides["a"])
     sheets, long = [], []
     for start in range(0, len(items), grid.per_sheet):
         sheet = []
@@ -61,40 +57,3 @@ def cards_html(context: dict) -> list[str]:
                    long=items[:1], **context),
             render("pdf/cards.html.j2", part="measure", grid=grid, probes=probes, alone=False,
                    page_mm=MEASURE_PAGE_MM, **context)]
-
-
-def _measurer(renderer: Renderer, deck: Deck, context: dict, grid: layout.Grid, kind: str):
-    """`measure(items)` for layout.fit_sizes: lays the `kind` sides ("q" or
-    "a") out alone at the cell's width and reads their heights in mm."""
-    items: list[PrintCard] = context["cards"]
-
-    def heights(trials: list[tuple[int, float]], alone: bool) -> list[float]:
-        """Each side's height in mm, or infinity for one that ran over the
-        end of a measuring page (laid out one after another on pages
-        MEASURE_PAGE_MM tall; `alone`: each on a page of its own)."""
-        probes = [{"id": f"m{kind}{i}", "size": size, "kind": kind, "card": items[i]} for i, size in trials]
-        html = render("pdf/cards.html.j2", part="measure", grid=grid, probes=probes, alone=alone,
-                      page_mm=MEASURE_PAGE_MM, **context)
-        doc = renderer.document(html, deck)
-        # An anchor is the element's box (x0, y0, x1, y1) on its page.
-        boxes: dict[str, list[tuple[float, float, float, float]]] = {}
-        for page in doc.pages:
-            for name, box in page.anchors.items():
-                boxes.setdefault(name, []).append(box)
-        out = []
-        for p in probes:
-            found = boxes[p["id"]]
-            out.append((found[0][3] - found[0][1]) * _PX_TO_MM if len(found) == 1 else float("inf"))
-        return out
-
-    def measure(trials: list[tuple[int, float]]) -> list[float]:
-        found = heights(trials, alone=False)
-        # A side that merely fell across a page end is measured again on its
-        # own page: it is not too tall, and its size must not depend on
-        # where the sides before it happened to end.
-        split = [n for n, h in enumerate(found) if h == float("inf")]
-        if split:
-            for n, h in zip(split, heights([trials[n] for n in split], alone=True)):
-                found[n] = h
-        return found
-    return measure
